@@ -1,0 +1,264 @@
+"""Layered configuration.
+
+Order, lowest first: packaged defaults (``auditor/data/defaults.yaml``) < the packaged
+project configuration (``config.yaml``, which carries the source registry) < a user file
+(``--config FILE``, ``$AUDITOR_CONFIG`` or ``./config.yaml``) < environment variables
+(``AUDITOR_<SECTION>_<KEY>``, plus ``AUDITOR_HOME`` and ``AUDITOR_WAYBACK_URL``) < CLI flags.
+A partial file only overrides what it sets. Every error names the offending key.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from auditor.errors import ConfigError
+
+DATA_PACKAGE = "auditor.data"
+
+# Environment variables with a name of their own, mapped to their dotted key.
+NAMED_ENV = {
+    "AUDITOR_HOME": "home",
+    "AUDITOR_WAYBACK_URL": "archive.wayback_url",
+}
+# Environment variables that are not settings (so never reported as unknown).
+NON_SETTING_ENV = {"AUDITOR_CONFIG"}
+
+# Sections whose content is a free-form mapping or list validated by its own stage.
+FREE_SECTIONS = {"sources"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The merged configuration. ``get("fetch.timeout")`` reads a dotted key."""
+
+    data: Mapping[str, Any]
+    files: tuple[str, ...] = ()  # the configuration files read, in order
+    _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def get(self, dotted: str, default: Any = None) -> Any:
+        node: Any = self.data
+        for part in dotted.split("."):
+            if not isinstance(node, Mapping) or part not in node:
+                return default
+            node = node[part]
+        return node
+
+    def section(self, name: str) -> Mapping[str, Any]:
+        value = self.data.get(name) or {}
+        return value if isinstance(value, Mapping) else {}
+
+    @property
+    def registry(self) -> Any:
+        """The source registry built from ``sources`` (built once, lazily)."""
+        if "registry" not in self._cache:
+            from auditor.registry import SourceRegistry
+
+            self._cache["registry"] = SourceRegistry.from_config(self.data.get("sources") or [])
+        return self._cache["registry"]
+
+
+def _read_yaml_text(text: str, origin: str) -> dict[str, Any]:
+    import yaml
+
+    try:
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        raise ConfigError(f"{origin}: not valid YAML{where}") from None
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise ConfigError(f"{origin}: the top level must be a mapping of keys")
+    return loaded
+
+
+def _packaged(name: str) -> dict[str, Any] | None:
+    try:
+        text = resources.files(DATA_PACKAGE).joinpath(name).read_text(encoding="utf-8")
+    except (FileNotFoundError, OSError):
+        return None
+    return _read_yaml_text(text, f"packaged {name}")
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {bool: "boolean", int: "integer", float: "number", str: "string",
+            list: "list", dict: "mapping"}.get(type(value), type(value).__name__)
+
+
+def _check_and_merge(base: dict[str, Any], layer: Mapping[str, Any], origin: str,
+                     prefix: str = "") -> None:
+    """Merge ``layer`` into ``base`` in place, checking keys and types against ``base``."""
+    for key, value in layer.items():
+        dotted = f"{prefix}{key}"
+        if not isinstance(key, str):
+            raise ConfigError(f"{origin}: key {key!r} under '{prefix or 'top level'}' is not a name")
+        if key not in base:
+            raise ConfigError(f"{origin}: unknown key '{dotted}'")
+        current = base[key]
+        if dotted in FREE_SECTIONS:
+            if not isinstance(value, list):
+                raise ConfigError(f"{origin}: '{dotted}' must be a list, not {_type_name(value)}")
+            base[key] = _merge_sources(current, value)
+            continue
+        if isinstance(current, dict):
+            if value is None:
+                continue
+            if not isinstance(value, Mapping):
+                raise ConfigError(f"{origin}: '{dotted}' must be a mapping, not {_type_name(value)}")
+            if not current:  # an open section: any keys, stage validates
+                current.update(copy.deepcopy(dict(value)))
+                continue
+            _check_and_merge(current, value, origin, dotted + ".")
+            continue
+        base[key] = _coerce(current, value, origin, dotted)
+
+
+def _coerce(current: Any, value: Any, origin: str, dotted: str) -> Any:
+    if current is None or value is None:
+        return value
+    if isinstance(current, bool):
+        if isinstance(value, bool):
+            return value
+    elif isinstance(current, int):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    elif isinstance(current, float):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+    elif isinstance(current, str):
+        if isinstance(value, str):
+            return value
+    elif isinstance(current, list):
+        if isinstance(value, list):
+            return value
+    else:
+        return value
+    raise ConfigError(
+        f"{origin}: '{dotted}' must be a {_type_name(current)}, not {_type_name(value)} ({value!r})"
+    )
+
+
+def _merge_sources(current: list[Any], extra: list[Any]) -> list[Any]:
+    """Registry entries merge by ``id``: a later entry replaces an earlier one."""
+    merged: dict[Any, Any] = {}
+    for entry in [*current, *extra]:
+        key = entry.get("id") if isinstance(entry, Mapping) else id(entry)
+        merged[key] = entry
+    return list(merged.values())
+
+
+def _env_layer(env: Mapping[str, str], defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """Turn AUDITOR_* variables into a nested mapping, parsing values as YAML scalars."""
+    import yaml
+
+    leaves: dict[str, str] = {}
+    for section, value in defaults.items():
+        if isinstance(value, dict):
+            for key in value:
+                leaves[f"AUDITOR_{section}_{key}".upper()] = f"{section}.{key}"
+        elif section not in FREE_SECTIONS:
+            leaves[f"AUDITOR_{section}".upper()] = section
+    leaves.update(NAMED_ENV)
+    layer: dict[str, Any] = {}
+    for name, raw in env.items():
+        if not name.startswith("AUDITOR_") or name in NON_SETTING_ENV:
+            continue
+        dotted = leaves.get(name)
+        if dotted is None:
+            continue  # unrelated variable sharing the prefix: ignored, not fatal
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else None
+        except yaml.YAMLError:
+            value = raw
+        if isinstance(value, dict | list) is False and value is not None and not isinstance(
+            value, bool | int | float | str
+        ):
+            value = raw
+        node = layer
+        parts = dotted.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    return layer
+
+
+def user_config_path(explicit: str | Path | None, env: Mapping[str, str]) -> Path | None:
+    """The user's configuration file: --config, then $AUDITOR_CONFIG, then ./config.yaml."""
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(f"configuration file not found: {path}")
+        return path
+    if env.get("AUDITOR_CONFIG"):
+        path = Path(env["AUDITOR_CONFIG"])
+        if not path.is_file():
+            raise ConfigError(f"AUDITOR_CONFIG points to a missing file: {path}")
+        return path
+    local = Path("config.yaml")
+    return local if local.is_file() else None
+
+
+def load_settings(
+    config_file: str | Path | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Build the merged settings; raise ``ConfigError`` naming the key on any problem.
+
+    ``overrides`` holds CLI flags as dotted keys (``{"output.format": "md"}``); ``None``
+    values are skipped so unset flags do not mask lower layers.
+    """
+    env = os.environ if env is None else env
+    defaults = _packaged("defaults.yaml")
+    if defaults is None:  # pragma: no cover - broken installation
+        raise ConfigError("packaged defaults.yaml is missing: reinstall auditor")
+    merged = copy.deepcopy(defaults)
+    files: list[str] = []
+
+    packaged_project = _packaged("config.yaml")
+    packaged_path = None
+    try:
+        packaged_path = Path(str(resources.files(DATA_PACKAGE).joinpath("config.yaml"))).resolve()
+    except (TypeError, OSError):  # pragma: no cover - zipped install
+        packaged_path = None
+    if packaged_project:
+        _check_and_merge(merged, packaged_project, "packaged config.yaml")
+        files.append("packaged config.yaml")
+
+    user_path = user_config_path(config_file, env)
+    if user_path is not None and (packaged_path is None or user_path.resolve() != packaged_path):
+        try:
+            text = user_path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{user_path}: cannot be read ({exc.__class__.__name__})") from None
+        _check_and_merge(merged, _read_yaml_text(text, str(user_path)), str(user_path))
+        files.append(str(user_path))
+
+    _check_and_merge(merged, _env_layer(env, defaults), "environment")
+
+    if overrides:
+        layer: dict[str, Any] = {}
+        for dotted, value in overrides.items():
+            if value is None:
+                continue
+            node = layer
+            parts = dotted.split(".")
+            for part in parts[:-1]:
+                node = node.setdefault(part, {})
+            node[parts[-1]] = value
+        _check_and_merge(merged, layer, "command line")
+
+    fmt = merged["output"]["format"]
+    if fmt not in {"md", "json", "all"}:
+        raise ConfigError(f"'output.format' must be md, json or all, not {fmt!r}")
+    return Settings(data=merged, files=tuple(files))
