@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from auditor.ingest import URL_RE
+from auditor.registry import registered_domain
 from auditor.records import (
     Article,
     Citations,
@@ -52,7 +53,6 @@ URLISH_RE = re.compile(
 
 class RegistryLike(Protocol):  # what cite needs from auditor.registry.SourceRegistry
     def match_url(self, url: str) -> Any: ...
-    def registered_domain(self, url_or_host: str) -> str | None: ...
     def find_mentions(self, text: str) -> list[Any]: ...
 
 
@@ -314,7 +314,7 @@ def collect_citations(article: Article, units: Sequence[Unit], notes: Notes,
 
     def add_link(url: str, anchor: str, origin: LinkOrigin, start: int | None, end: int | None,
                  unit_id: str | None, footnote: int | None) -> None:
-        domain = registry.registered_domain(url) if registry is not None else _host(url)
+        domain = registered_domain(url) or _host(url)
         source = registry.match_url(url) if registry is not None else None
         links.append(Link(f"l{len(links) + 1}", url, anchor, origin, start, end, unit_id, footnote,
                           domain, getattr(source, "id", None)))
@@ -413,7 +413,7 @@ def find_unlinked_references(text: str, units: Sequence[Unit], links: Sequence[L
     linked_units = {link.unit_id for link in links if link.unit_id}
     found: list[UnlinkedReference] = []
     for unit in units:
-        if unit.kind in (UnitKind.HEADING, UnitKind.BOILERPLATE) or unit.id in linked_units:
+        if unit.kind is UnitKind.HEADING or unit.id in linked_units:
             continue
         sentence = unit.text
         intro_match = re.match(rf"\s*(?:{intro.pattern})\b[^:]*:\s*", sentence, re.IGNORECASE)

@@ -347,11 +347,12 @@ def read_html(html: str, base_url: str | None = None) -> Draft:
         include_comments=False, include_tables=True, include_images=False,
         include_formatting=False, favor_recall=True, deduplicate=False,
     )
-    if not markdown or len(markdown.strip()) < 40:
-        body = soup.body or soup
-        markdown = "\n\n".join(p.get_text(" ", strip=True) for p in body.find_all(["h1", "h2", "h3", "h4", "p", "li"]))
-        if not markdown.strip():
-            markdown = body.get_text("\n", strip=True)
+    walked = _dom_markdown(BeautifulSoup(prepared, "html.parser"))
+    blocks = lambda md: len([b for b in re.split(r"\n\s*\n", md or "") if b.strip()])  # noqa: E731
+    # trafilatura flattens short pages into one block (its baseline fallback): walk the DOM.
+    if not markdown or (blocks(markdown) <= 1 < blocks(walked)):
+        markdown = walked
+    markdown = re.sub(r"(?m)^\s*\d{1,3}\.\s+(?=\\?\[\d{1,3}\\?\])", "", markdown)
     draft = read_markdown(markdown)
     for link in draft.links:
         if link.origin is LinkOrigin.MARKDOWN:
@@ -373,6 +374,34 @@ def read_html(html: str, base_url: str | None = None) -> Draft:
     if lang:
         draft.meta["declared_language"] = str(lang).split("-")[0].lower()
     return draft
+
+
+BLOCK_TAGS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "dd", "dt", "pre", "td"]
+DROP_TAGS = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "button",
+             "svg", "iframe", "template"]
+
+
+def _dom_markdown(soup: Any) -> str:
+    """A plain walk of the main container's blocks into Markdown (links kept)."""
+    for tag in soup.find_all(DROP_TAGS):
+        tag.decompose()
+    root = soup.find("article") or soup.find("main") or soup.find(attrs={"role": "main"}) or soup.body or soup
+    blocks: list[str] = []
+    for block in root.find_all(BLOCK_TAGS):
+        if block.find_parent(BLOCK_TAGS) is not None:
+            continue  # nested blocks are rendered with their parent
+        for anchor in block.find_all("a"):
+            href = anchor.get("href") or ""
+            text = anchor.get_text(" ", strip=True)
+            if href.startswith(("http://", "https://")) and text:
+                anchor.replace_with(f"[{text}]({href})")
+        text = re.sub(r"\s+", " ", block.get_text(" ", strip=True)).strip()
+        if not text:
+            continue
+        if block.name and block.name[0] == "h" and block.name[1:].isdigit():
+            text = "#" * int(block.name[1:]) + " " + text
+        blocks.append(text)
+    return "\n\n".join(blocks)
 
 
 def _looks_like_notes(ol: Any) -> bool:
@@ -413,8 +442,13 @@ STRICT_FURNITURE = {RemovalReason.DATE_LINE, RemovalReason.NAVIGATION, RemovalRe
                     RemovalReason.READ_ALSO}
 
 
-def classify_furniture(line: str, extra_files: tuple[str, ...] = ()) -> RemovalReason | None:
-    """The furniture category of a whole line, or None when it is article text."""
+def classify_furniture(line: str, extra_files: tuple[str, ...] = (), *,
+                       standalone: bool = True) -> RemovalReason | None:
+    """The furniture category of a whole line, or None when it is article text.
+
+    ``standalone`` says the line is not the continuation of a sentence on the line before
+    (or continued on the line after); only then can it be leaked image alt text.
+    """
     stripped = line.strip().strip("*_#>").strip()
     if not stripped or len(stripped) > 300:
         return None
@@ -423,10 +457,27 @@ def classify_furniture(line: str, extra_files: tuple[str, ...] = ()) -> RemovalR
         if reason in STRICT_FURNITURE and (ends_sentence or len(stripped) > 160):
             continue
         if pattern.fullmatch(stripped):
+            if reason is RemovalReason.READ_ALSO and _points_to_external_work(stripped):
+                return None  # "Voir aussi : l'enquête du Washington Post" is a reference
             return reason
-    if _looks_like_alt_text(stripped):
+    if standalone and _looks_like_alt_text(stripped):
         return RemovalReason.IMAGE_ALT_TEXT
     return None
+
+
+@lru_cache(maxsize=1)
+def _external_work_re() -> re.Pattern[str]:
+    from auditor.lexicons import load_lexicon
+
+    lex = load_lexicon("references")
+    work = "|".join(f"(?:{p})" for p in lex["work"])
+    place = "|".join(f"(?:{p})" for p in lex["place"])
+    return re.compile(rf"\b(?:{work})\s+(?:{place})\s+(?:l['’]|la |le |les |the )?[A-Z]", re.I)
+
+
+def _points_to_external_work(line: str) -> bool:
+    rest = line.split(":", 1)[1] if ":" in line else line
+    return bool(_external_work_re().search(rest))
 
 
 def _looks_like_alt_text(line: str) -> bool:
@@ -479,7 +530,11 @@ def _remove_furniture(draft: Draft, extra_files: tuple[str, ...]) -> None:
                     reason = RemovalReason.SYNDICATION_METADATA
                     break
             if reason is None and start not in heading_starts:
-                reason = classify_furniture(line, extra_files)
+                before = lines[number - 1].rstrip() if number else ""
+                after = lines[number + 1].lstrip() if number + 1 < len(lines) else ""
+                standalone = (not before or before[-1] in TERMINAL) and (
+                    not after or not after[0].islower())
+                reason = classify_furniture(line, extra_files, standalone=standalone)
                 if reason is RemovalReason.IMAGE_ALT_TEXT and not content_seen and number == 0:
                     reason = None
             if reason is RemovalReason.TRENDING:

@@ -1,0 +1,187 @@
+"""Command line: parses arguments, builds settings, calls the library, renders.
+
+Exit codes (stable, documented in the README):
+0 done · 1 unexpected error · 2 some input could not be read (the others were still
+audited and written) · 3 bad configuration.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+EXIT_OK, EXIT_UNEXPECTED, EXIT_INPUT, EXIT_CONFIG = 0, 1, 2, 3
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="Audit articles for sources, citations and sensational language.",
+)
+
+
+def _err(message: str) -> None:
+    sys.stderr.write(f"auditor: {message}\n")
+
+
+def _settings(config: Path | None, overrides: dict[str, Any]) -> Any:
+    from auditor.config import load_settings
+    from auditor.errors import ConfigError
+
+    try:
+        settings = load_settings(config, overrides=overrides)
+        settings.registry  # noqa: B018 - validate the registry now, not mid-batch
+    except ConfigError as exc:
+        _err(f"configuration error: {exc}")
+        raise typer.Exit(EXIT_CONFIG) from None
+    return settings
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        from auditor import __version__
+
+        typer.echo(f"auditor {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[bool, typer.Option("--version", callback=_version_callback,
+                                          is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    """auditor: a source-credibility and citation auditor for fact-checkers."""
+
+
+@app.command()
+def audit(
+    inputs: Annotated[list[str], typer.Argument(metavar="PATH|URL|-...",
+                                                help="Files, directories, http(s) URLs, or - for stdin.")],
+    fmt: Annotated[str | None, typer.Option("--format", "-f", metavar="md|json|all",
+                                            help="Report formats [default: all].")] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", metavar="DIR|-",
+                                               help="Report directory, or - for stdout [default: reports].")] = None,
+    offline: Annotated[bool, typer.Option("--offline", help="No network access at all.")] = False,
+    resume: Annotated[bool, typer.Option("--resume", help="Skip inputs whose reports are up to date.")] = False,
+    config: Annotated[Path | None, typer.Option("--config", "-c", metavar="FILE",
+                                                help="Configuration file [default: ./config.yaml].")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary on stderr.")] = False,
+) -> None:
+    """Audit articles and write Markdown and JSON reports."""
+    from auditor.pipeline import audit_one, expand_inputs
+    from auditor.reporters import is_up_to_date, report_stem, write_reports
+
+    overrides = {"output.format": fmt}
+    if output is not None and output != "-":
+        overrides["output.dir"] = output
+    settings = _settings(config, overrides)
+    fmt_value = settings.get("output.format")
+    to_stdout = output == "-"
+    directory = Path(settings.get("output.dir"))
+    specs = list(expand_inputs(inputs))
+    if specs.count("-") > 1:
+        _err("standard input (-) can be given only once")
+        raise typer.Exit(EXIT_INPUT)
+    started = time.monotonic()
+    written = failed = skipped = 0
+    worst = EXIT_OK
+    used_stems: set[str] = set()
+    show_bar = len(specs) > 1 and not quiet and sys.stderr.isatty()
+    import click
+
+    with click.progressbar(specs, label="auditing", file=sys.stderr,
+                           show_pos=True) if show_bar else _Plain(specs) as bar:
+        for spec in bar:
+            stem = report_stem(spec)
+            if stem in used_stems:
+                import hashlib
+
+                stem = f"{stem}-{hashlib.sha256(spec.encode()).hexdigest()[:8]}"
+            used_stems.add(stem)
+            if resume and not to_stdout and _unchanged(spec, directory, stem, fmt_value, is_up_to_date):
+                skipped += 1
+                continue
+            outcome = audit_one(spec, settings, offline=offline)
+            if outcome.audit is None:
+                failed += 1
+                worst = max(worst, outcome.exit_code)
+                _err(outcome.error or f"{spec}: failed")
+                continue
+            if to_stdout:
+                _print(outcome.audit, fmt_value, many=len(specs) > 1)
+            else:
+                write_reports(outcome.audit, directory, fmt_value, stem=stem)
+            written += 1
+    if not quiet:
+        where = "stdout" if to_stdout else f"{directory}/"
+        extra = f", {skipped} up to date" if skipped else ""
+        _err(f"audited {written} of {len(specs)} input(s) → {where} ({failed} failed{extra}) "
+             f"in {time.monotonic() - started:.1f} s")
+    raise typer.Exit(worst)
+
+
+class _Plain:
+    """Stand-in for a progress bar when stderr is not a terminal."""
+
+    def __init__(self, items: list[str]) -> None:
+        self.items = items
+
+    def __enter__(self) -> list[str]:
+        return self.items
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _unchanged(spec: str, directory: Path, stem: str, fmt: str, is_up_to_date: Any) -> bool:
+    import hashlib
+
+    from auditor import __version__
+
+    path = Path(spec)
+    if spec == "-" or "://" in spec or not path.is_file():
+        return False
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return False
+    return bool(is_up_to_date(directory, stem, fmt, digest, __version__))
+
+
+def _print(audit_record: Any, fmt: str, *, many: bool) -> None:
+    from auditor.reporters import json_report, markdown_report
+
+    if fmt == "md":
+        sys.stdout.write(markdown_report.render(audit_record))
+        if many:
+            sys.stdout.write("\n---\n\n")
+    elif many:
+        sys.stdout.write(json_report.render_line(audit_record))
+    else:
+        sys.stdout.write(json_report.render(audit_record))
+    sys.stdout.flush()
+
+
+def main() -> None:
+    """Console entry point: maps unexpected exceptions to a one-line error and exit 1."""
+    import os
+
+    try:
+        app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        _err("interrupted")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(EXIT_OK)
+    except Exception as exc:  # the last resort: never a traceback unless asked
+        if os.environ.get("AUDITOR_DEBUG"):
+            raise
+        _err(f"unexpected error: {exc.__class__.__name__}: {exc} (set AUDITOR_DEBUG=1 for details)")
+        sys.exit(EXIT_UNEXPECTED)
