@@ -27,12 +27,14 @@ def audit_article(article: Article, settings: Settings | None = None, *, judge: 
 
     settings = settings or load_settings()
     registry = settings.registry
+    lexicon_files = tuple(settings.get("judge.lexicon_files") or ())
     notes = cite.find_notes(article.text)
     segmentation = segment(
         article.text,
         skip=[notes.span] if notes.span else [],
         heading_spans=article.heading_spans,
         language=article.meta.language or "fr",
+        lexicon_files=lexicon_files,
     )
     citations = cite.collect_citations(article, segmentation.units, notes, registry)
     judgements: tuple[Any, ...] = ()
@@ -42,7 +44,6 @@ def audit_article(article: Article, settings: Settings | None = None, *, judge: 
         from auditor.judge import judge_units, summarise
 
         language = article.meta.language or "fr"
-        lexicon_files = tuple(settings.get("judge.lexicon_files") or ())
         attributions = attribute_units(
             segmentation.units, citations, registry, language=language,
             extra_lexicon_files=lexicon_files,

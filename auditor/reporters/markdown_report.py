@@ -220,35 +220,44 @@ def _summary_section(audit: Audit, judgements: Mapping[str, Judgement]) -> list[
     summary = audit.summary or {}
     lines = ["## Verdict", ""]
     if not summary:
-        lines += ["Sentences were not judged in this run.", ""]
-        return lines
-    grade = summary.get("grade") or summary.get("verdict")
-    if isinstance(grade, Mapping):
-        label = grade.get("label") or grade.get("grade")
-        lines.append(f"**{esc(label)}**")
-        reasons = grade.get("reasons") or summary.get("reasons") or []
-    else:
-        if grade is not None:
-            lines.append(f"**{esc(grade)}**")
-        reasons = summary.get("reasons") or []
-    lines.append("")
-    for reason in reasons:
+        return lines + ["Sentences were not judged in this run.", ""]
+    grade = summary.get("grade") if isinstance(summary.get("grade"), Mapping) else {}
+    label = " · ".join(
+        part for part in (
+            f"Grade {grade['letter']}" if grade.get("letter") else "",
+            str(grade.get("sourcing") or "").replace("-", " "),
+            "sensational" if grade.get("sensational") else "not sensational",
+        ) if part
+    )
+    lines += [f"**{esc(label)}**", ""]
+    for reason in grade.get("reasons") or summary.get("reasons") or []:
         lines.append(f"- {esc(reason, limit=300)}")
-    if reasons:
-        lines.append("")
-    scalars = [(k, v) for k, v in summary.items()
-               if k not in {"grade", "verdict", "reasons"} and isinstance(v, int | float | str | bool)]
-    if scalars:
-        lines += _table(["Measure", "Value"], [[esc(k), esc(v)] for k, v in scalars])
-        lines.append("")
-    for key, value in summary.items():
-        if isinstance(value, Mapping) and key not in {"grade", "verdict"} and value and all(
-            isinstance(v, int | float | str | bool | None) for v in value.values()
-        ):
-            lines += [f"**{esc(key)}**", ""]
-            lines += _table(["", ""], [[esc(k), esc(v)] for k, v in value.items()])
-            lines.append("")
+    lines.append("")
+    rows: list[list[str]] = []
+    status = summary.get("status")
+    if isinstance(status, Mapping):
+        for name, value in status.items():
+            if isinstance(value, Mapping):
+                rows.append([f"check-worthy, {esc(name)}", f"{value.get('count', 0)} ({_pct(value.get('share'))})"])
+    sensational = summary.get("sensational")
+    if isinstance(sensational, Mapping):
+        rows.append(["sensational sentences", f"{sensational.get('count', 0)} ({_pct(sensational.get('share'))})"])
+    for key in ("units", "sentences", "checkworthy"):
+        if isinstance(summary.get(key), int):
+            rows.append([esc(key), str(summary[key])])
+    kinds = summary.get("kinds")
+    if isinstance(kinds, Mapping) and kinds:
+        rows.append(["kinds", esc(", ".join(f"{k} {v}" for k, v in kinds.items()))])
+    notes = summary.get("footnotes")
+    if isinstance(notes, Mapping) and notes:
+        rows.append(["footnotes", esc(", ".join(f"{k} {v}" for k, v in notes.items()))])
+    if rows:
+        lines += _table(["Measure", "Value"], rows) + [""]
     return lines
+
+
+def _pct(share: object) -> str:
+    return f"{share * 100:.0f}%" if isinstance(share, int | float) else "—"
 
 
 def _unsourced_section(audit: Audit, judgements: Mapping[str, Judgement]) -> list[str]:

@@ -1,0 +1,839 @@
+"""Tests for the segment stage: paragraphs, sentences, headings, boilerplate, offsets."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from auditor.lexicons import load_lexicon
+from auditor.records import UnitKind
+from auditor.segment import Segmentation, segment, sentence_spans
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+def sents(text: str, language: str = "fr") -> list[str]:
+    """Sentences of a single paragraph."""
+    return [text[a:b] for a, b in sentence_spans(text, language=language)]
+
+
+def units(text: str, **kwargs: object) -> list[tuple[str, str]]:
+    seg = segment(text, **kwargs)  # type: ignore[arg-type]
+    return [(u.kind.value, u.text) for u in seg.units]
+
+
+def check_invariants(text: str, seg: Segmentation, skip: Sequence[tuple[int, int]] = ()) -> None:
+    covered = bytearray(len(text))
+    for i, p in enumerate(seg.paragraphs):
+        assert p.index == i
+        assert p.start < p.end
+        assert not text[p.start].isspace() and not text[p.end - 1].isspace()
+        assert "\n" not in text[p.start : p.end]
+        if i:
+            assert seg.paragraphs[i - 1].end <= p.start
+    previous_end = 0
+    for i, u in enumerate(seg.units):
+        assert u.id == f"u{i + 1}" and u.index == i
+        assert text[u.start : u.end] == u.text
+        assert u.text and not u.text[0].isspace() and not u.text[-1].isspace()
+        assert u.start >= previous_end
+        previous_end = u.end
+        p = seg.paragraphs[u.paragraph]
+        assert p.start <= u.start < u.end <= p.end
+        for a, b in skip:
+            assert a >= b or u.end <= a or u.start >= b
+        covered[u.start : u.end] = b"\x01" * (u.end - u.start)
+    skipped = bytearray(len(text))
+    for a, b in skip:
+        a, b = max(0, a), min(len(text), b)
+        if a < b:
+            skipped[a:b] = b"\x01" * (b - a)
+    for i, ch in enumerate(text):
+        if not ch.isspace() and not skipped[i]:
+            assert covered[i], f"character {i} ({ch!r}) is in no unit"
+    assert [u.paragraph for u in seg.units] == sorted(u.paragraph for u in seg.units)
+    assert {u.paragraph for u in seg.units} == set(range(len(seg.paragraphs)))
+
+
+# ---------------------------------------------------------------------------
+# Basic sentence splitting
+
+
+def test_splits_at_final_punctuation() -> None:
+    assert sents("Il pleut. Il vente ! Viendra-t-il ? Personne ne sait…") == [
+        "Il pleut.",
+        "Il vente !",
+        "Viendra-t-il ?",
+        "Personne ne sait…",
+    ]
+
+
+def test_split_requires_a_sentence_start_after_the_punctuation() -> None:
+    assert sents("Il est parti. puis revenu.") == ["Il est parti. puis revenu."]
+    assert sents("Le score : 3. 4 équipes ont fini.") == ["Le score : 3.", "4 équipes ont fini."]
+    assert sents("Il a dit non. « Jamais », a-t-il ajouté.") == [
+        "Il a dit non.",
+        "« Jamais », a-t-il ajouté.",
+    ]
+    assert sents("Fin du débat. (Applaudissements.) La séance reprend.") == [
+        "Fin du débat.",
+        "(Applaudissements.)",
+        "La séance reprend.",
+    ]
+    assert sents("Il hésite. – Non, dit-il.") == ["Il hésite.", "– Non, dit-il."]
+
+
+def test_repeated_and_mixed_final_punctuation() -> None:
+    assert sents("Quoi ?! Il est parti. Incroyable !!! Mais vrai.") == [
+        "Quoi ?!",
+        "Il est parti.",
+        "Incroyable !!!",
+        "Mais vrai.",
+    ]
+
+
+def test_no_split_without_whitespace_after_the_period() -> None:
+    assert sents("Voir le site Formiche.net et lexpress.fr pour la suite.") == [
+        "Voir le site Formiche.net et lexpress.fr pour la suite."
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Abbreviations
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "M. Macron a reçu MM. Dupont et Durand à l'Élysée.",
+        "Mme. Martin et Mlle. Petit ont été reçues par Mgr. Aupetit.",
+        "Le Dr. Martin et le Pr. Dubois ont signé la tribune.",
+        "Il visite la basilique St. Pierre demain.",
+        "Selon les sources antiques (cf. Tacite), la ville comptait dix mille habitants.",
+        "Plusieurs métaux, p. ex. Le cuivre, sont rares.",
+        "Le texte, cf. Le Monde du 3 mars, le confirme.",
+        "On trouve des chars, des obus, etc. et des drones.",
+        "Voir le décret n° 45 et l'article no. 12 du code.",
+        "Voir vol. 3, p. 45 et pp. 12-15 du rapport.",
+        "Le rapport du 3 janv. 2024 et celui du 15 févr. 2024 divergent.",
+        "Mr. Smith met Mrs. Jones and Ms. Lee in London.",
+        "Prof. Adams briefed Gen. Milley and Col. Reyes on Tuesday.",
+        "Lt. Dan and Sgt. Pepper reported to Capt. Hook.",
+        "Rep. Ocasio-Cortez, Sen. Warren and Gov. Newsom spoke.",
+        "The U.S. Army and U.K. Prime Minister Keir Starmer agreed.",
+        "U.N. Secretary-General António Guterres said so.",
+        "Some weapons, e.g. Shahed drones, i.e. Iranian designs, were sold.",
+        "Russia vs. Ukraine is the match of the century.",
+        "Apple Inc. Chief Executive Tim Cook said so.",
+        "Microsoft Corp. President Brad Smith testified.",
+        "Martin Luther King Jr. Day is a holiday.",
+        "The meeting on Jan. 5 ended at 3 p.m. Eastern time.",
+        "La ville fut fondée en 52 av. J.-C. par les Romains.",
+        "See No. 5 and Fig. 3 for details.",
+    ],
+)
+def test_abbreviations_do_not_end_sentences(text: str) -> None:
+    assert sents(text) == [text]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Il a acheté des chars, des obus, etc. Le reste a suivi.",
+            ["Il a acheté des chars, des obus, etc.", "Le reste a suivi."],
+        ),
+        (
+            "The troops arrived in the U.S. The next day they left.",
+            ["The troops arrived in the U.S.", "The next day they left."],
+        ),
+        (
+            "The company is Apple Inc. It makes phones.",
+            ["The company is Apple Inc.", "It makes phones."],
+        ),
+        (
+            "La ville fut prise en 52 av. J.-C. La Gaule devint romaine.",
+            ["La ville fut prise en 52 av. J.-C.", "La Gaule devint romaine."],
+        ),
+        (
+            "Voici le plan B. Il est prêt.",
+            ["Voici le plan B.", "Il est prêt."],
+        ),
+        (
+            "He said no. The talks ended.",
+            ["He said no.", "The talks ended."],
+        ),
+        (
+            "Ils combattent à l'est. Les pertes sont lourdes.",
+            ["Ils combattent à l'est.", "Les pertes sont lourdes."],
+        ),
+    ],
+)
+def test_abbreviations_that_may_end_a_sentence(text: str, expected: list[str]) -> None:
+    assert sents(text) == expected
+
+
+def test_abbreviation_capitalised_at_sentence_start() -> None:
+    assert sents("Il a tort. Cf. Le rapport de 2023.") == ["Il a tort.", "Cf. Le rapport de 2023."]
+
+
+def test_list_numbering_at_paragraph_start() -> None:
+    assert sents("1. Les faits sont établis.") == ["1. Les faits sont établis."]
+    assert sents("II. La riposte ukrainienne.") == ["II. La riposte ukrainienne."]
+    assert sents("Il y a eu 12 morts en 2024. 15 000 personnes ont fui.") == [
+        "Il y a eu 12 morts en 2024.",
+        "15 000 personnes ont fui.",
+    ]
+
+
+def test_initials() -> None:
+    assert sents("J. K. Rowling a écrit ce livre. Elle vit à Édimbourg.") == [
+        "J. K. Rowling a écrit ce livre.",
+        "Elle vit à Édimbourg.",
+    ]
+    assert sents("Le général Kim J.-u. a signé. George W. Bush aussi.") == [
+        "Le général Kim J.-u. a signé.",
+        "George W. Bush aussi.",
+    ]
+    assert sents("Selon Jean-Pierre V. Dupont, la guerre dure.") == [
+        "Selon Jean-Pierre V. Dupont, la guerre dure."
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Numbers and URLs
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "La Corée du Nord a envoyé 14.000 soldats et 15.800 conteneurs en Russie.",
+        "La croissance atteint 3.5 % cette année selon le FMI.",
+        "Les ventes ont rapporté 5,5 milliards de dollars à Pyongyang.",
+        "Environ 15 000 soldats russes ont été tués en cinq mois.",
+        "La version 1.2.3 du logiciel corrige la faille.",
+        "Le communiqué date du 15.04.2025 à Séoul.",
+        "Lisez www.example.com et https://example.org/a.b?c=d!e pour comprendre.",
+    ],
+)
+def test_numbers_and_urls_do_not_split(text: str) -> None:
+    assert sents(text) == [text]
+
+
+def test_url_at_sentence_end() -> None:
+    assert sents("Le rapport est sur https://example.org/rapport.pdf. Il fait 40 pages.") == [
+        "Le rapport est sur https://example.org/rapport.pdf.",
+        "Il fait 40 pages.",
+    ]
+    assert sents("Read it at example.com. The site is free.") == [
+        "Read it at example.com.",
+        "The site is free.",
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Ellipses
+
+
+def test_ellipsis_inside_a_sentence() -> None:
+    text = "Cela s'inscrit dans une logique implacable… mais risquée."
+    assert sents(text) == [text]
+    assert sents("Il hésita... puis partit.") == ["Il hésita... puis partit."]
+
+
+def test_ellipsis_before_an_uppercase_word_ends_the_sentence() -> None:
+    assert sents("Ils planchent sur des plans confidentiels… Ambiance digne d'un roman !") == [
+        "Ils planchent sur des plans confidentiels…",
+        "Ambiance digne d'un roman !",
+    ]
+    assert sents("Il hésita... Puis il partit.") == ["Il hésita...", "Puis il partit."]
+
+
+def test_elision_in_brackets_is_not_a_sentence_end() -> None:
+    text = "À cette époque, […] La Russie tirait 10 000 obus par jour."
+    assert sents(text) == [text]
+    assert sents("Il a dit (...) Que tout irait bien.") == ["Il a dit (...) Que tout irait bien."]
+
+
+# ---------------------------------------------------------------------------
+# Footnote markers
+
+
+def test_markers_after_the_period_belong_to_the_preceding_sentence() -> None:
+    assert sents("Elle fut reconnue par Moscou[1]. En remerciant les hommes, il parla.") == [
+        "Elle fut reconnue par Moscou[1].",
+        "En remerciant les hommes, il parla.",
+    ]
+    assert sents("Ils sont « prêts à prendre part au conflit »[3]. Confirmé depuis.") == [
+        "Ils sont « prêts à prendre part au conflit »[3].",
+        "Confirmé depuis.",
+    ]
+    assert sents("C'est la fin.[4] Suite au prochain numéro.") == [
+        "C'est la fin.[4]",
+        "Suite au prochain numéro.",
+    ]
+    assert sents("C'est la fin. [4] Suite au prochain numéro.") == [
+        "C'est la fin. [4]",
+        "Suite au prochain numéro.",
+    ]
+    assert sents("C'est la fin.² Suite au prochain numéro.") == [
+        "C'est la fin.²",
+        "Suite au prochain numéro.",
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Quotations
+
+
+def test_multi_sentence_guillemets_with_speaker_after() -> None:
+    text = "« Phrase un. Phrase deux. Phrase trois », affirme Hugh Griffiths. Il se tait."
+    assert sents(text) == [
+        "« Phrase un. Phrase deux. Phrase trois », affirme Hugh Griffiths.",
+        "Il se tait.",
+    ]
+
+
+def test_multi_sentence_guillemets_with_speaker_before() -> None:
+    text = "Sa remarque m'a marqué : « Le risque est réel… C'est grave. Et ça change tout. » Puis il partit."
+    assert sents(text) == [
+        "Sa remarque m'a marqué : « Le risque est réel… C'est grave. Et ça change tout. »",
+        "Puis il partit.",
+    ]
+
+
+def test_question_inside_a_quote() -> None:
+    assert sents("« Pourquoi ? Pour qui ? » demande-t-il. Personne ne répond.") == [
+        "« Pourquoi ? Pour qui ? » demande-t-il.",
+        "Personne ne répond.",
+    ]
+
+
+def test_quote_closed_then_new_sentence() -> None:
+    assert sents("« Non. » Il est parti.") == ["« Non. »", "Il est parti."]
+    assert sents("«Sans lui, rien n'est possible». Comme prévu, il a signé.") == [
+        "«Sans lui, rien n'est possible».",
+        "Comme prévu, il a signé.",
+    ]
+
+
+def test_curly_quotes_with_speaker_tag() -> None:
+    assert sents("“We will win. We must,” said Joe Biden. He left.", language="en") == [
+        "“We will win. We must,” said Joe Biden.",
+        "He left.",
+    ]
+    text = "“L’artillerie devient essentielle, résume Reuters. Celui qui a le plus d’obus gagne”."
+    assert sents("Depuis 2023, " + text[0].lower() + text[1:]) == [
+        "Depuis 2023, " + text[0].lower() + text[1:]
+    ]
+    assert sents("Selon Reuters, " + text + " Pas de doute.") == [
+        "Selon Reuters, " + text,
+        "Pas de doute.",
+    ]
+
+
+def test_straight_double_quotes() -> None:
+    assert sents('"We will win. We must," she said. Then she left.') == [
+        '"We will win. We must," she said.',
+        "Then she left.",
+    ]
+    assert sents('Il a transféré des systèmes "Pantsir" à Pyongyang. Ce fut rapide.') == [
+        'Il a transféré des systèmes "Pantsir" à Pyongyang.',
+        "Ce fut rapide.",
+    ]
+
+
+def test_stray_closing_quote_used_as_opening_quote() -> None:
+    text = (
+        "Ils citent des sources ukrainiennes. ”Les navires ont transporté [ces munitions] "
+        "de Rajin. Puis par train vers l’Ukraine.” La Corée du Nord a aussi déployé des missiles."
+    )
+    assert sents(text) == [
+        "Ils citent des sources ukrainiennes.",
+        "”Les navires ont transporté [ces munitions] de Rajin. Puis par train vers l’Ukraine.”",
+        "La Corée du Nord a aussi déployé des missiles.",
+    ]
+
+
+def test_unclosed_quote_falls_back_to_normal_splitting() -> None:
+    assert sents("Il a dit : « Un. Deux. Trois.") == ["Il a dit : « Un.", "Deux.", "Trois."]
+    text = "« Le début d'une citation.\nUne autre phrase. Et une troisième.\nUn dernier mot. Fin."
+    got = [u.text for u in segment(text).units]
+    assert got == [
+        "« Le début d'une citation.",
+        "Une autre phrase.",
+        "Et une troisième.",
+        "Un dernier mot.",
+        "Fin.",
+    ]
+
+
+def test_long_quotation_without_speaker_is_one_unit() -> None:
+    quote = "« " + " ".join(f"Phrase numéro {i} de la citation." for i in range(30)) + " »"
+    assert sents(quote) == [quote]
+
+
+def test_single_quotes_in_english_only() -> None:
+    text = "‘We will not leave. Never,’ the minister said. Russia's army isn't ready."
+    assert sents(text, language="en") == [
+        "‘We will not leave. Never,’ the minister said.",
+        "Russia's army isn't ready.",
+    ]
+    assert sents("L’armée n’est pas prête. L’hiver arrive.") == [
+        "L’armée n’est pas prête.",
+        "L’hiver arrive.",
+    ]
+    assert sents("The students' union met. It voted.", language="en") == [
+        "The students' union met.",
+        "It voted.",
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Parentheses, inner question and exclamation marks
+
+
+def test_no_split_inside_parentheses() -> None:
+    text = "Il est venu (il l'avait dit. Personne ne le croyait) hier soir. Ensuite il partit."
+    assert sents(text) == [
+        "Il est venu (il l'avait dit. Personne ne le croyait) hier soir.",
+        "Ensuite il partit.",
+    ]
+
+
+def test_very_long_parenthesis_can_be_split() -> None:
+    inner = " ".join(f"Ceci est la phrase {i} de la parenthèse." for i in range(12))
+    text = f"Début ({inner}) fin."
+    assert len(sents(text)) > 1
+
+
+def test_question_and_exclamation_followed_by_lowercase() -> None:
+    text = "Cerise sur le gâteau (empoisonné ?) : cette coopération inclurait des missiles."
+    assert sents(text) == [text]
+    assert sents("Je l'ai rencontré à Cordoue (eh oui !). Sa remarque m'a marqué.") == [
+        "Je l'ai rencontré à Cordoue (eh oui !).",
+        "Sa remarque m'a marqué.",
+    ]
+    assert sents("Vraiment ? oui, vraiment.") == ["Vraiment ? oui, vraiment."]
+
+
+def test_dateline_in_parentheses_stays_with_the_first_sentence() -> None:
+    text = "(Rome, 16 avril 2025). Soixante-quatre expéditions maritimes ont eu lieu. Ensuite rien."
+    assert sents(text) == [
+        "(Rome, 16 avril 2025). Soixante-quatre expéditions maritimes ont eu lieu.",
+        "Ensuite rien.",
+    ]
+
+
+def test_french_spacing_before_punctuation() -> None:
+    text = (
+        "Pourquoi Pyongyang\u202f? Parce que Moscou en a besoin\u00a0! C'est «\u00a0vital\u00a0»."
+    )
+    assert sents(text) == [
+        "Pourquoi Pyongyang\u202f?",
+        "Parce que Moscou en a besoin\u00a0!",
+        "C'est «\u00a0vital\u00a0».",
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Paragraphs, headings, boilerplate
+
+
+def test_paragraphs_and_offsets() -> None:
+    text = "  Titre du dossier  \r\n\r\nPremière phrase. Deuxième phrase.\n\t\nTroisième phrase.\n"
+    seg = segment(text)
+    assert [(p.start, p.end) for p in seg.paragraphs] == [
+        (2, 18),
+        (text.index("Première"), text.index("\n\t")),
+        (text.index("Troisième"), len(text) - 1),
+    ]
+    assert [(u.id, u.paragraph, u.kind, u.text) for u in seg.units] == [
+        ("u1", 0, UnitKind.HEADING, "Titre du dossier"),
+        ("u2", 1, UnitKind.SENTENCE, "Première phrase."),
+        ("u3", 1, UnitKind.SENTENCE, "Deuxième phrase."),
+        ("u4", 2, UnitKind.SENTENCE, "Troisième phrase."),
+    ]
+    check_invariants(text, seg)
+
+
+def test_plain_text_headings() -> None:
+    text = "\n".join(
+        [
+            "Jusqu’où va l’aide militaire russe à la Corée du Nord ? Plongée dans un nouveau jeu d’alliances",
+            "Premier paragraphe du texte. Il continue.",
+            "Les drones Shahed : un tournant industriel",
+            "Pourquoi Pyongyang ?",
+            "Conséquences stratégiques en Asie : vers une nouvelle donne mondiale ?",
+            "Voici ce que l'on sait :",
+            "une ligne en minuscules sans point",
+            "Une ligne avec un marqueur[3]",
+            "Une ligne qui se termine par un point.",
+            "Une ligne qui finit en suspens…",
+            "Il pleut. Il vente",
+            "Questions fréquentes",
+            "Une ligne bien trop longue pour être un intertitre car elle compte plus de quatorze mots au total",
+            "Le dernier paragraphe sans point",
+        ]
+    )
+    kinds = [(k, t.split()[0]) for k, t in units(text)]
+    assert kinds == [
+        ("heading", "Jusqu’où"),
+        ("sentence", "Premier"),
+        ("sentence", "Il"),
+        ("heading", "Les"),
+        ("sentence", "Pourquoi"),
+        ("heading", "Conséquences"),
+        ("sentence", "Voici"),
+        ("sentence", "une"),
+        ("sentence", "Une"),
+        ("sentence", "Une"),
+        ("sentence", "Une"),
+        ("sentence", "Il"),
+        ("sentence", "Il"),
+        ("heading", "Questions"),
+        ("sentence", "Une"),
+        ("sentence", "Le"),
+    ]
+
+
+def test_title_is_one_unit_and_a_single_paragraph_is_not_a_heading() -> None:
+    assert units("Pourquoi la guerre ? Pourquoi maintenant\nLe texte suit.") == [
+        ("heading", "Pourquoi la guerre ? Pourquoi maintenant"),
+        ("sentence", "Le texte suit."),
+    ]
+    assert units("Un texte sans point final") == [("sentence", "Un texte sans point final")]
+
+
+def test_headings_opening_with_a_quote_or_a_number() -> None:
+    text = "« Nous ne céderons pas » : le message de Kiev\n2025, l'année de tous les dangers\nFin."
+    assert units(text) == [
+        ("heading", "« Nous ne céderons pas » : le message de Kiev"),
+        ("heading", "2025, l'année de tous les dangers"),
+        ("sentence", "Fin."),
+    ]
+
+
+def test_english_headings() -> None:
+    assert units(
+        "North Korea's shells keep Russia's guns firing\nThe report was published on Monday.",
+        language="en",
+    ) == [
+        ("heading", "North Korea's shells keep Russia's guns firing"),
+        ("sentence", "The report was published on Monday."),
+    ]
+
+
+def test_declared_heading_spans() -> None:
+    text = "Un titre déclaré qui finit par un point.\nTexte. Suite.\nUne autre ligne courte"
+    seg = segment(text, heading_spans=[(0, text.index("\n"))])
+    assert [(u.kind.value, u.text) for u in seg.units] == [
+        ("heading", "Un titre déclaré qui finit par un point."),
+        ("sentence", "Texte."),
+        ("sentence", "Suite."),
+        ("sentence", "Une autre ligne courte"),
+    ]
+
+
+def test_declared_heading_glued_to_a_paragraph_is_cut_out() -> None:
+    text = "Guerre d’usureÀ partir de 2023, la guerre change. Elle s’enlise."
+    cut = text.index("À partir")
+    seg = segment(text, heading_spans=[(0, cut)])
+    assert [(u.kind.value, u.text) for u in seg.units] == [
+        ("heading", "Guerre d’usure"),
+        ("sentence", "À partir de 2023, la guerre change."),
+        ("sentence", "Elle s’enlise."),
+    ]
+    assert len(seg.paragraphs) == 2
+    check_invariants(text, seg)
+
+
+def test_skip_spans_produce_no_units_or_paragraphs() -> None:
+    body = "Première phrase[1]. Deuxième phrase[2].\n"
+    notes = "[1] https://example.org/a\n[2] https://example.org/b\n"
+    text = body + notes + "Post-scriptum."
+    seg = segment(text, skip=[(len(body), len(body) + len(notes))])
+    assert [u.text for u in seg.units] == [
+        "Première phrase[1].",
+        "Deuxième phrase[2].",
+        "Post-scriptum.",
+    ]
+    assert len(seg.paragraphs) == 2
+    # a skip span inside a line only removes what it covers
+    text = "Avant la note. [1] https://example.org Après la note."
+    a = text.index("[1]")
+    b = text.index(" Après")
+    seg = segment(text, skip=[(a, b)])
+    assert [u.text for u in seg.units] == ["Avant la note.", "Après la note."]
+    check_invariants(text, seg, [(a, b)])
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "***",
+        "— • —",
+        "Partager",
+        "Share on Facebook",
+        "Facebook Twitter LinkedIn",
+        "Partager sur X | Partager sur Facebook",
+        "Tweet",
+        "Partager par e-mail - Facebook",
+        "Publicité",
+        "Advertisement",
+        "© 2025 Le Monde. Tous droits réservés.",
+        "Copyright 2024 Reuters. All rights reserved.",
+        "Copyright for syndicated content belongs to the linked Source.",
+        "À lire aussi : Corée du Nord : du nucléaire à la guerre cyber ?",
+        "A lire aussi",
+        "Read more: How North Korea arms Russia",
+        "Photo by Free Nomad on Unsplash",
+        "Crédit photo : AFP",
+        "Par Jean Dupont et Marie Martin",
+        "By Jane Doe, Reuters",
+        "Publié le 17 avril 2025 à 05h00",
+        "Source link : https://www.lexpress.fr/monde/article",
+        "Recevez notre newsletter et les alertes de Mena News",
+    ],
+)
+def test_boilerplate_lines(line: str) -> None:
+    assert units(f"Un vrai paragraphe. Il continue.\n{line}\nLa fin.") == [
+        ("sentence", "Un vrai paragraphe."),
+        ("sentence", "Il continue."),
+        ("boilerplate", line),
+        ("sentence", "La fin."),
+    ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Partager un repas avec l'ennemi est un geste fort.",
+        "Par ailleurs, la Russie a livré des missiles.",
+        "Questions fréquentes",
+        "Photographier le front est interdit depuis 2022.",
+        "Facebook a supprimé des comptes russes en 2024.",
+        "Copyright law changed in France in 2024 after a long debate.",
+        "Sur le front",
+        "Crédit : la banque a prêté cinq millions à Kiev en 2023, selon le rapport annuel publié hier.",
+    ],
+)
+def test_not_boilerplate(line: str) -> None:
+    kinds = [k for k, _ in units(f"Début du texte.\n{line}\nFin du texte.")]
+    assert "boilerplate" not in kinds
+
+
+# ---------------------------------------------------------------------------
+# Lexicon
+
+
+def test_abbreviation_lexicon_is_packaged() -> None:
+    lex = load_lexicon("abbreviations")
+    for category in ("titles", "nonfinal", "before_number", "ambiguous", "starters_fr"):
+        assert lex[category], category
+    assert "M." in lex["titles"] and "Mr." in lex["titles"]
+    assert "cf." in lex["nonfinal"] and "e.g." in lex["nonfinal"]
+    assert "On" in lex["starters_fr"] and "No" in lex["starters_en"]  # not YAML booleans
+
+
+def test_user_lexicon_extends_abbreviations(tmp_path: Path) -> None:
+    extra = tmp_path / "extra.yaml"
+    extra.write_text("abbreviations:\n  titles: ['Cdt.']\n", encoding="utf-8")
+    text = "Le Cdt. Cousteau plonge."
+    assert [u.text for u in segment(text).units] == ["Le Cdt.", "Cousteau plonge."]
+    assert [u.text for u in segment(text, lexicon_files=[extra]).units] == [text]
+    assert sentence_spans(text, lexicon_files=[str(extra)]) == [(0, len(text))]
+
+
+def test_sentence_spans_on_a_slice() -> None:
+    text = "Préambule.\nUn. Deux.\nFin."
+    a = text.index("Un")
+    b = text.index("\nFin")
+    assert [text[x:y] for x, y in sentence_spans(text, a, b)] == ["Un.", "Deux."]
+
+
+# ---------------------------------------------------------------------------
+# Seeds
+
+
+def _seed(prefix: str) -> str:
+    return next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+
+
+def test_seed_001_sentences_and_notes() -> None:
+    text = _seed("001")
+    notes = re.search(r"^\[1\] https?://", text, re.M)
+    assert notes is not None
+    seg = segment(text, skip=[(notes.start(), len(text))])
+    check_invariants(text, seg, [(notes.start(), len(text))])
+    got = [u.text for u in seg.units]
+    assert "[14] https" not in " ".join(got)
+    assert any(t.endswith("reconnu par Moscou[1].") for t in got)
+    assert any(t.startswith("Selon The Economist") and t.endswith("par jour[2].") for t in got)
+    assert any(t.endswith("prendre part au conflit »[3].") for t in got)
+    assert (
+        "Selon le New York Times, la vente d’armes à la Russie aurait rapporté 5,5 milliards de dollars à la Corée du Nord."
+        in got
+    )
+    quote = next(t for t in got if t.startswith("Comme l’indiquait Vladimir Poutine"))
+    assert quote.endswith("continueront de se développer ».")
+    headings = [u.text for u in seg.units if u.kind is UnitKind.HEADING]
+    assert headings == [
+        "Un soutien militaire qui s’intensifie",
+        "Un rapprochement qui dépasse le contexte du conflit ukrainien",
+    ]
+    assert got[-1].endswith("relier les deux pays[15].")
+    assert len([u for u in seg.units if u.kind is UnitKind.SENTENCE]) == 42
+
+
+def test_seed_003_headings_and_quotes() -> None:
+    text = _seed("003")
+    seg = segment(text)
+    check_invariants(text, seg)
+    by_kind: dict[str, list[str]] = {}
+    for u in seg.units:
+        by_kind.setdefault(u.kind.value, []).append(u.text)
+    assert by_kind["heading"][0].startswith("Jusqu’où va l’aide militaire russe")
+    assert (
+        "Conséquences stratégiques en Asie et au-delà : vers une nouvelle donne mondiale ?"
+        in by_kind["heading"]
+    )
+    assert "Questions fréquentes" in by_kind["heading"]
+    assert "Les drones Shahed : un tournant industriel" in by_kind["heading"]
+    got = by_kind["sentence"]
+    assert "Pourquoi Pyongyang ?" in got
+    assert "Dès 2025, la cadence cible dépasserait 5 000 drones par mois !" in got
+    assert any(t.endswith("logique implacable… mais risquée.") for t in got)
+    assert any(t.endswith("sur des plans confidentiels…") for t in got)
+    assert "Ambiance digne des meilleurs romans d’espionnage !" in got
+    assert any(t.startswith("Cerise sur le gâteau (empoisonné ?) : cette coopération") for t in got)
+    assert any(t.endswith("à Cordoue (eh oui !).") for t in got)
+    remark = next(t for t in got if t.startswith("Sa remarque m’a marqué"))
+    assert remark.endswith("toute la donne régionale.\u00a0»")
+    assert "Quelles sont les armes concrètement échangées entre Russie et Corée du Nord ?" in got
+    assert by_kind["boilerplate"] == ["Photo by Free Nomad on Unsplash", "A lire aussi"]
+
+
+def test_seed_000_numbers_and_quotes() -> None:
+    text = _seed("000")
+    seg = segment(text)
+    check_invariants(text, seg)
+    got = [u.text for u in seg.units]
+    assert "Ils ont transporté environ 15.800 conteneurs." in got
+    assert any(t.startswith("(Rome, 16 avril 2025). Soixante-quatre") for t in got)
+    assert any(t.endswith("nous explique Lorenzo Piccioli dans «Formiche.net».") for t in got)
+    assert any(
+        t.startswith("«La contribution de la Corée du Nord") and "affirme Hugh Griffiths" in t
+        for t in got
+    )
+
+
+def test_seed_004_quotes_do_not_swallow_the_text() -> None:
+    text = _seed("004")
+    seg = segment(text)
+    check_invariants(text, seg)
+    longest = max(len(u.text) for u in seg.units)
+    assert longest < 1200
+    got = [u.text for u in seg.units]
+    assert (
+        "La Corée du Nord a par ailleurs déployé des missiles balistiques, des systèmes d’artillerie, et des lance-roquettes."
+        in got
+    )
+
+
+# ---------------------------------------------------------------------------
+# Speed and properties
+
+
+def test_fast_on_a_long_article() -> None:
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")))
+    segment(text)
+    t0 = time.perf_counter()
+    seg = segment(text)
+    elapsed = time.perf_counter() - t0
+    assert len(seg.units) > 150
+    assert elapsed < 0.5  # about 5 ms per 10 kB on the project machine
+
+
+PIECES = [
+    "Le",
+    "la",
+    "Guerre",
+    "M.",
+    "U.S.",
+    "etc.",
+    "p.",
+    "J.",
+    "14.000",
+    "15 000",
+    "5,5",
+    "[1]",
+    "²",
+    "www.example.com",
+    "«",
+    "»",
+    "“",
+    "”",
+    '"',
+    "'",
+    "’",
+    "‘",
+    "(",
+    ")",
+    "[",
+    "]",
+    ".",
+    "!",
+    "?",
+    "…",
+    "...",
+    ":",
+    ";",
+    ",",
+    "–",
+    " ",
+    " ",
+    " ",
+    "\u00a0",
+    "\u202f",
+    "\t",
+    "\n",
+    "\n\n",
+    "\r\n",
+    "é",
+    "X",
+    "7",
+    "#",
+]
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> tuple[str, list[tuple[int, int]], list[tuple[int, int]]]:
+    text = "".join(draw(st.lists(st.sampled_from(PIECES), max_size=80)))
+    n = len(text)
+    span = st.tuples(st.integers(-2, n + 2), st.integers(-2, n + 2))
+    skip = draw(st.lists(span, max_size=3))
+    heads = draw(st.lists(span, max_size=3))
+    return text, skip, heads
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents(), st.sampled_from(["fr", "en"]))
+def test_segmentation_invariants(
+    doc: tuple[str, list[tuple[int, int]], list[tuple[int, int]]], language: str
+) -> None:
+    text, skip, heads = doc
+    seg = segment(text, skip=skip, heading_spans=heads, language=language)
+    check_invariants(text, seg, skip)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=200))
+def test_segmentation_invariants_on_any_text(text: str) -> None:
+    check_invariants(text, segment(text))
