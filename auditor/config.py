@@ -66,8 +66,9 @@ class Settings:
 def _read_yaml_text(text: str, origin: str) -> dict[str, Any]:
     import yaml
 
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 10x faster on the registry
     try:
-        loaded = yaml.safe_load(text)
+        loaded = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
