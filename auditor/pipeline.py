@@ -47,7 +47,7 @@ def audit_article(article: Article, settings: Settings | None = None, *, judge: 
         attributions = attribute_units(
             segmentation.units, citations, registry, language=language,
             extra_lexicon_files=lexicon_files,
-            use_parser=bool(settings.get("judge.use_parser", True)),
+            use_parser=bool(settings.get("judge.use_parser")),
         )
         judgements = judge_units(segmentation.units, attributions, language=language,
                                  extra_lexicon_files=lexicon_files)

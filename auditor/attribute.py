@@ -1,0 +1,2717 @@
+"""Attribute stage: who, according to the text, is the source of each unit.
+
+For every unit the stage decides a status (see docs/labelling-guide): ``attributed`` when the
+text names an identifiable source or cites a footnote or link that resolves, ``vague`` when it
+invokes a source nobody can identify, ``unattributed`` otherwise. It lists the sources with the
+cue that introduced them, normalised against the source registry, and the signals behind the
+decision (``cue``, ``vague-source``, ``hedged``, ``quote``, ``anonymous-quote``,
+``unattributed-quote``, ``dangling-footnote``).
+
+How a source is found, in each sentence, by rules over word tokens (lexicons
+``attribution_fr`` / ``attribution_en``, extendable through ``judge.lexicon_files``):
+
+- a prepositional cue introduces the source after it ("selon X", "d'après X", "according to
+  X"); the span runs to the end of the phrase;
+- a reporting verb has the source as subject, before it ("l'OSC estime que") or inverted after
+  it ("affirme Hugh Griffiths", "said X"), skipping adverbs, auxiliaries, a relative clause or
+  an apposition ("Reuters, qui relaie…, a estimé");
+- a participle takes the source as agent ("considéré … par les experts occidentaux");
+- impersonal and indefinite forms invoke a vague source ("il est estimé que", "des sources").
+
+A source span is then classified by its determiner and head: a registry mention or a proper
+name is named; an indefinite person or an unidentifiable plural ("un ancien attaché", "des
+sources occidentales", "les experts") is vague; a body qualified by a nationality ("les
+services de renseignement sud-coréens") is named; a document takes the source of its
+complement ("le premier rapport du MSMT"); a pronoun or "l'enquête" refers back.
+
+Scope. A unit with no named source of its own takes one from what it continues:
+- an anaphor resolves to its antecedent, a few sentences back and across a paragraph break
+  when it opens the sentence ("Il a ajouté", "She added", "selon lui", "the official said",
+  "Sa remarque : « … »" after "un ancien attaché");
+- a definite report noun ("L'enquête recense…") refers to the last report the article named;
+- inside one paragraph only: a sentence inside a quotation opened before, a quotation right
+  after its speaker's words, an anaphoric opening ("Ils ont transporté…", "Ces derniers…",
+  not in the first person), an agentless passive report ("aucun décès n'a été signalé").
+Any other sentence stops the carry. The journalistic conditional is a ``hedged`` signal,
+never a source. Boilerplate is unattributed; a heading keeps only vague cues ("…, experts
+warn") and never carries.
+
+With ``use_parser`` spaCy's French pipeline (loaded once, lazily, batched with ``nlp.pipe``)
+adds its entities (a lone capitalised first word is a name only if spaCy says so; PER names
+are people a pronoun may refer to) and subjects of reporting verbs whose form the lexicon
+lacks. Measured on the labelled units of tests/data the parser changes nothing while costing
+about 13 times the rules, so the rules are the fast path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from auditor.lexicons import load_lexicon
+from auditor.records import (
+    Attribution,
+    Citations,
+    LinkOrigin,
+    Signal,
+    SourceRef,
+    Status,
+    Unit,
+    UnitKind,
+)
+
+__all__ = ["AttributionMatch", "attribute_units", "find_attributions"]
+
+#: Fewest words for quoted text to count as a quotation rather than a quoted term.
+QUOTE_MIN_WORDS = 4
+#: Longest subject noun phrase read leftwards from a reporting verb, in tokens.
+MAX_SUBJECT_TOKENS = 20
+#: Longest source span after a prepositional cue, in tokens.
+MAX_SPAN_TOKENS = 30
+
+# ---------------------------------------------------------------------------
+# Public records
+
+
+@dataclass(frozen=True, slots=True)
+class AttributionMatch:
+    """One attribution found in a text: the cue, the source span, and what the source is.
+
+    Offsets are into the text given to :func:`find_attributions`. ``source_*`` is empty
+    (start == end) for impersonal forms ("il est estimé que"). ``kind`` is how the source was
+    found: ``preposition``, ``subject``, ``inverted``, ``agent``, ``phrase``.
+    """
+
+    cue: str
+    cue_start: int
+    cue_end: int
+    source_text: str
+    source_start: int
+    source_end: int
+    vague: bool
+    anaphoric: bool  # a pronoun or "l'enquête": the source is resolved from context
+    names: tuple[str, ...]  # normalised names of the sources it names
+    source_ids: tuple[str | None, ...]  # registry ids, None when unregistered
+    kind: str
+
+
+# ---------------------------------------------------------------------------
+# Text normalisation and tokens
+
+_CHAR_MAP = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u02bc": "'",
+        "\u00b4": "'",
+        "`": "'",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+        "\u2010": "-",
+        "\u2011": "-",
+    }
+)
+
+
+def _norm(text: str) -> str:
+    """Lower-cased text with plain apostrophes and spaces, of the same length as ``text``."""
+    out = text.translate(_CHAR_MAP).lower()
+    if len(out) == len(text):
+        return out
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text.translate(_CHAR_MAP))
+
+
+_TOKEN_RE = re.compile(
+    r"(?:[^\W\d_]\.){2,}"  # initials: U.S.
+    r"|\w+(?:[-.&]\w+)*(?=n't\b)|n't\b"  # English negation: does|n't
+    r"|'(?:s|re|ll|ve|d|m)\b"  # English clitics: agency|'s
+    r"|\w+(?:[-.&]\w+)*(?:'(?!(?:s|re|ll|ve|d|m|t)\b))?"  # words, French elision l'
+    r"|[^\w\s]",
+    re.UNICODE,
+)
+_INVERTED_RE = re.compile(r"^(?P<base>.+?)(?:-t)?-(?P<pron>il|elle|ils|elles|on)$")
+_OPEN_QUOTES = "«“„"
+_CLOSE_QUOTES = "»”"
+_QUOTE_CHARS = '«»“”„"'
+_BOUNDARY_PUNCT = frozenset(",;:.!?()[]—–…" + _QUOTE_CHARS)
+
+
+class _Tok(NamedTuple):
+    """A word or punctuation token (a named tuple: cheap to build, tokens are many)."""
+
+    text: str  # as written
+    low: str  # normalised, lower case
+    start: int
+    end: int
+    cap: bool  # starts with a capital letter
+    word: bool  # not punctuation
+    base: str  # low without an inverted pronoun ("affirme-t-il" -> "affirme")
+    pron: str | None  # the inverted pronoun, if any
+
+
+def _tokens(text: str, norm: str) -> list[_Tok]:
+    toks = []
+    for m in _TOKEN_RE.finditer(norm):
+        low = m.group()
+        raw = text[m.start() : m.end()]
+        word = low[0].isalnum() or low[0] == "_"
+        base, pron = low, None
+        inv = _INVERTED_RE.match(low) if word and "-" in low else None
+        if inv is not None:
+            base, pron = inv.group("base"), inv.group("pron")
+        toks.append(_Tok(raw, low, m.start(), m.end(), raw[:1].isupper(), word, base, pron))
+    return toks
+
+
+# ---------------------------------------------------------------------------
+# Compiled lexicon
+
+
+class _Phrases:
+    """Multi-word entries indexed by first token; matched longest first on tokens."""
+
+    # Not a dataclass: construction builds the index.
+    def __init__(self, entries: Iterable[str]) -> None:
+        self.index: dict[str, list[tuple[str, ...]]] = {}
+        for entry in entries:
+            words = tuple(m.group() for m in _TOKEN_RE.finditer(_norm(entry.strip())))
+            if words:
+                self.index.setdefault(words[0], []).append(words)
+        for seqs in self.index.values():
+            seqs.sort(key=len, reverse=True)
+        self.firsts = frozenset(self.index)
+
+    def match(
+        self, toks: Sequence[_Tok], i: int, *, gap: frozenset[str] = frozenset(), base: bool = False
+    ) -> int:
+        """End index (exclusive) of the longest entry starting at token ``i``, or -1.
+
+        ``gap`` lists words that may stand between two words of an entry (adverbs).
+        """
+        if i >= len(toks):
+            return -1
+        first = toks[i].base if base else toks[i].low
+        for seq in self.index.get(first, ()):
+            j, k = i + 1, 1
+            while k < len(seq) and j < len(toks):
+                if toks[j].low == seq[k]:
+                    j, k = j + 1, k + 1
+                elif gap and toks[j].low in gap and j + 1 < len(toks):
+                    j += 1
+                else:
+                    break
+            if k == len(seq):
+                return j
+        return -1
+
+    def __contains__(self, word: str) -> bool:
+        return any(len(s) == 1 for s in self.index.get(word, ()))
+
+
+@dataclass(frozen=True)
+class _Lex:
+    language: str
+    prep: _Phrases
+    verbs: _Phrases
+    weak_verbs: _Phrases
+    participles: _Phrases
+    agent_participles: frozenset[str]
+    agent_preps: frozenset[str]
+    auxiliaries: frozenset[str]
+    skippable: _Phrases
+    skip_words: frozenset[str]
+    complement_openers: frozenset[str]
+    clause_boundaries: frozenset[str]
+    anaphoric_pronouns: frozenset[str]
+    subject_pronouns: frozenset[str]
+    indefinite_subjects: _Phrases
+    vague_heads: _Phrases
+    person_roles: _Phrases
+    spokesperson_heads: _Phrases
+    institution_heads: _Phrases
+    publication_heads: _Phrases
+    document_heads: _Phrases
+    possessives: frozenset[str]
+    speech_nouns: _Phrases
+    definite: frozenset[str]
+    indefinite: _Phrases
+    pre_adjectives: frozenset[str]
+    nationalities: _Phrases
+    vague_phrases: _Phrases
+    hedges: _Phrases
+    hedge_suffixes: tuple[str, ...]
+    hedge_exceptions: frozenset[str]
+    connectors: _Phrases
+    lemmas: frozenset[str]
+    non_names: frozenset[str]
+    titles: _Phrases
+    particles: frozenset[str]
+    continuation_openers: _Phrases
+    impersonal_openers: _Phrases
+    passive_auxiliaries: _Phrases
+    passive_reports: frozenset[str]
+    verb_firsts: frozenset[str] = frozenset()
+    offices: _Phrases = field(default_factory=lambda: _Phrases(()))
+    finite_verbs: frozenset[str] = frozenset()
+    gerunds: _Phrases = field(default_factory=lambda: _Phrases(()))
+    progressive_auxiliaries: _Phrases = field(default_factory=lambda: _Phrases(()))
+    singular_definite: frozenset[str] = field(default_factory=frozenset)
+
+
+_SINGULAR_DEFINITE = frozenset({"le", "la", "l'", "ce", "cet", "cette", "the", "this", "that"})
+# Relative pronouns and conjunctions that end a noun phrase read rightwards.
+_NP_STOP = frozenset({"qui", "que", "qu'", "dont", "lequel", "laquelle", "who", "which", "whose"})
+# Prepositions that start an adjunct after an inverted subject ("… dans «Formiche.net»").
+_ADJUNCT_PREPS = frozenset(
+    {
+        "dans",
+        "sur",
+        "à",
+        "au",
+        "aux",
+        "lors",
+        "pendant",
+        "devant",
+        "depuis",
+        "après",
+        "avant",
+        "en",
+        "in",
+        "on",
+        "at",
+        "during",
+        "after",
+        "before",
+        "to",
+        "last",
+        "this",
+        "when",
+        "while",
+    }
+)
+# Adjunct prepositions after a reporting verb that may introduce the medium it spoke in.
+_MEDIUM_PREPS = frozenset({"dans", "sur", "à", "au", "in", "on", "to"})
+
+
+def _set(lex: Mapping[str, tuple[str, ...]], key: str) -> frozenset[str]:
+    return frozenset(_norm(e.strip()) for e in lex.get(key, ()))
+
+
+@lru_cache(maxsize=16)
+def _compiled(language: str, extra_files: tuple[str, ...] = ()) -> _Lex:
+    name = "attribution_en" if language.startswith("en") else "attribution_fr"
+    raw = load_lexicon(name, extra_files)
+    other = load_lexicon("attribution_fr" if name == "attribution_en" else "attribution_en")
+
+    def phrases(key: str) -> _Phrases:
+        return _Phrases(raw.get(key, ()))
+
+    skippable = raw.get("skippable", ())
+    return _Lex(
+        language="en" if name == "attribution_en" else "fr",
+        prep=phrases("preposition_cues"),
+        verbs=phrases("verbs"),
+        weak_verbs=phrases("verbs_need_complement"),
+        participles=phrases("participles"),
+        agent_participles=_set(raw, "agent_participles"),
+        agent_preps=_set(raw, "agent_prepositions"),
+        auxiliaries=_set(raw, "auxiliaries"),
+        skippable=_Phrases(skippable),
+        skip_words=frozenset(_norm(s) for s in skippable if " " not in s.strip()),
+        complement_openers=_set(raw, "complement_openers"),
+        clause_boundaries=_set(raw, "clause_boundaries"),
+        anaphoric_pronouns=_set(raw, "anaphoric_pronouns"),
+        subject_pronouns=_set(raw, "subject_pronouns"),
+        indefinite_subjects=phrases("indefinite_subjects"),
+        vague_heads=phrases("vague_heads"),
+        person_roles=phrases("person_roles"),
+        spokesperson_heads=phrases("spokesperson_heads"),
+        institution_heads=phrases("institution_heads"),
+        publication_heads=phrases("publication_heads"),
+        document_heads=phrases("document_heads"),
+        possessives=_set(raw, "possessives"),
+        speech_nouns=phrases("speech_nouns"),
+        definite=_set(raw, "definite_determiners"),
+        indefinite=phrases("indefinite_determiners"),
+        pre_adjectives=_set(raw, "pre_adjectives"),
+        nationalities=phrases("nationalities"),
+        vague_phrases=phrases("vague_phrases"),
+        hedges=phrases("hedges"),
+        hedge_suffixes=tuple(_norm(s) for s in raw.get("hedge_suffixes", ())),
+        hedge_exceptions=_set(raw, "hedge_exceptions"),
+        connectors=phrases("sentence_connectors"),
+        lemmas=_set(raw, "lemmas"),
+        # Capitalised function words of both languages: articles quote titles in English.
+        non_names=_set(raw, "capitalised_non_names") | _set(other, "capitalised_non_names"),
+        titles=phrases("titles"),
+        particles=_set(raw, "name_particles"),
+        continuation_openers=phrases("continuation_openers"),
+        impersonal_openers=phrases("impersonal_openers"),
+        passive_auxiliaries=phrases("passive_auxiliaries"),
+        passive_reports=_set(raw, "passive_reports"),
+        verb_firsts=frozenset(
+            m.group()
+            for key in ("verbs", "verbs_need_complement", "participles", "gerunds")
+            for e in raw.get(key, ())
+            for m in list(_TOKEN_RE.finditer(_norm(e.strip())))[:1]
+        ),
+        finite_verbs=frozenset(
+            _norm(e.strip()) for e in raw.get("verbs", ()) if " " not in e.strip()
+        )
+        - {"critique", "propose", "salue", "juge", "exige", "craint", "plaide"},
+        gerunds=phrases("gerunds"),
+        offices=phrases("offices"),
+        progressive_auxiliaries=phrases("progressive_auxiliaries"),
+        singular_definite=_SINGULAR_DEFINITE,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Quotations
+
+
+@dataclass(frozen=True, slots=True)
+class _Quote:
+    start: int  # offset of the opening mark (or 0 when opened in an earlier unit)
+    end: int  # offset after the closing mark (or len(text) when it stays open)
+    words: int
+    opened_before: bool
+    stays_open: bool
+
+
+_HAS_QUOTE = re.compile('[«»“”„"]')
+
+
+def _quotes(text: str) -> list[_Quote]:
+    """Quotations of ``text`` (« », “ ”, „ “, " ", and ” used as both marks)."""
+    if not _HAS_QUOTE.search(text):
+        return []
+    spans: list[tuple[int, int, bool, bool]] = []
+    stack: list[tuple[str, int]] = []
+    for i, ch in enumerate(text):
+        if ch in "«“„":
+            stack.append((ch, i))
+        elif ch == "»":
+            if stack and stack[-1][0] == "«":
+                spans.append((stack.pop()[1], i + 1, False, False))
+            elif not stack:
+                spans.append((0, i + 1, True, False))
+        elif ch in '”"':
+            if (stack and stack[-1][0] in "“„") or (stack and stack[-1][0] == ch):
+                spans.append((stack.pop()[1], i + 1, False, False))
+            elif ch == '"' or not stack:
+                # A straight quote, or a ” that nothing opened: open unless it ends the text
+                # after a word (then it closes a quotation opened before).
+                prev_ch = text[i - 1] if i else " "
+                next_ch = text[i + 1] if i + 1 < len(text) else " "
+                closes = (prev_ch.isalnum() or prev_ch in ".,!?…") and not next_ch.isalnum()
+                if closes and not any(s[0] == ch for s in stack):
+                    spans.append((0, i + 1, True, False))
+                else:
+                    stack.append((ch, i))
+    for _ch, pos in stack:
+        spans.append((pos, len(text), False, True))
+    out = []
+    for s, e, before, stays in sorted(spans):
+        words = len(re.findall(r"\w+", text[s:e]))
+        out.append(_Quote(s, e, words, before, stays))
+    return out
+
+
+def _inside(quotes: Sequence[_Quote], start: int, end: int) -> bool:
+    return any(q.words >= QUOTE_MIN_WORDS and q.start < start and end <= q.end for q in quotes)
+
+
+# ---------------------------------------------------------------------------
+# Noun phrases and names
+
+
+@dataclass(frozen=True, slots=True)
+class _Ref:
+    name: str  # display name: the registry name, else the words of the text
+    source: Any | None  # registry Source
+    vague: bool
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class _NP:
+    kind: str  # named | vague | pronoun | report | none
+    refs: tuple[_Ref, ...]
+    start: int
+    end: int
+    text: str
+    head: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Ctx:
+    text: str
+    toks: list[_Tok]
+    lex: _Lex
+    registry: Any | None
+    entities: tuple[tuple[int, int, str], ...] | None  # spaCy (start, end, label) or None
+    quotes: tuple[_Quote, ...] = ()
+
+
+def _span_text(ctx: _Ctx, i: int, j: int) -> str:
+    if i >= j:
+        return ""
+    return ctx.text[ctx.toks[i].start : ctx.toks[j - 1].end]
+
+
+def _is_name_token(ctx: _Ctx, k: int) -> bool:
+    tok = ctx.toks[k]
+    if not tok.word or not tok.cap or tok.low in ctx.lex.non_names:
+        return False
+    if ctx.lex.nationalities.match(ctx.toks, k) == k + 1 or tok.low in ctx.lex.pre_adjectives:
+        return tok.text.isupper() and len(tok.text) > 1  # "UN", "EU" are bodies
+    return True
+
+
+def _entity_at(ctx: _Ctx, start: int, end: int) -> bool:
+    if ctx.entities is None:
+        return True
+    return any(s < end and start < e for s, e, _ in ctx.entities)
+
+
+def _name_runs(ctx: _Ctx, i: int, j: int) -> list[tuple[int, int]]:
+    """Maximal runs of capitalised tokens in tokens i..j (particles allowed inside)."""
+    runs: list[tuple[int, int]] = []
+    k = i
+    toks = ctx.toks
+    while k < j:
+        # A capitalised function word starts a name only before another capital
+        # ("The Economist", "Le Monde").
+        if not _is_name_token(ctx, k) and not (
+            toks[k].cap
+            and toks[k].word
+            and toks[k].low in {"the", "le", "la", "les", "l'"}
+            and k + 1 < j
+            and _is_name_token(ctx, k + 1)
+            and k > 0
+            and toks[k - 1].low not in ctx.lex.definite
+        ):
+            k += 1
+            continue
+        s = k
+        k += 1
+        while k < j:
+            if (
+                _is_name_token(ctx, k)
+                or (toks[k].word and toks[k].text.isupper())
+                or (
+                    toks[k].low in ctx.lex.particles
+                    and k + 1 < j
+                    and (
+                        _is_name_token(ctx, k + 1)
+                        or (
+                            toks[k + 1].low in ctx.lex.particles
+                            and k + 2 < j
+                            and _is_name_token(ctx, k + 2)
+                        )
+                    )
+                )
+                or (toks[k].low in {"-", "."} and k + 1 < j and _is_name_token(ctx, k + 1))
+            ):
+                k += 1
+            else:
+                break
+        # Drop leading titles ("Président Macron").
+        while s < k:
+            t_end = ctx.lex.titles.match(toks, s)
+            if t_end == -1 or t_end >= k:
+                break
+            s = t_end
+        runs.append((s, k))
+    return runs
+
+
+def _quoted_titles(ctx: _Ctx, i: int, j: int) -> list[tuple[int, int]]:
+    """Short capitalised titles in quotation marks ("dans «Formiche.net»")."""
+    out = []
+    toks = ctx.toks
+    k = i
+    while k < j:
+        if toks[k].text in _OPEN_QUOTES or toks[k].text == '"':
+            m = k + 1
+            while m < j and m - k <= 6 and toks[m].text not in _CLOSE_QUOTES + '"':
+                m += 1
+            if m < j and 1 < m - k <= 6 and toks[k + 1].cap:
+                out.append((k + 1, m))
+                k = m
+        k += 1
+    return out
+
+
+def _registry_refs(ctx: _Ctx, i: int, j: int) -> list[_Ref]:
+    if ctx.registry is None or i >= j:
+        return []
+    base = ctx.toks[i].start
+    span = ctx.text[base : ctx.toks[j - 1].end]
+    refs = []
+    for m in ctx.registry.find_mentions(span):
+        refs.append(_Ref(m.source.name, m.source, False, base + m.start, base + m.end))
+    return refs
+
+
+def _lookup(ctx: _Ctx, name: str) -> Any | None:
+    if ctx.registry is None or not name:
+        return None
+    return ctx.registry.match_name(name)
+
+
+def _name_refs(ctx: _Ctx, i: int, j: int, *, confirm: bool = True) -> list[_Ref]:
+    """Registry mentions in tokens i..j, else proper-name runs, as named refs."""
+    refs = _registry_refs(ctx, i, j)
+    taken = [(r.start, r.end) for r in refs]
+    spans = _quoted_titles(ctx, i, j) + _name_runs(ctx, i, j)
+    for s, e in spans:
+        start, end = ctx.toks[s].start, ctx.toks[e - 1].end
+        if any(a < end and start < b for a, b in taken):
+            continue
+        if confirm and s == 0 and e - s == 1 and not _entity_at(ctx, start, end):
+            continue  # a lone capitalised first word the parser does not call a name
+        name = ctx.text[start:end]
+        source = _lookup(ctx, name)
+        refs.append(_Ref(source.name if source else name, source, False, start, end))
+        taken.append((start, end))
+    refs.sort(key=lambda r: r.start)
+    return refs
+
+
+def _determiner(ctx: _Ctx, i: int, j: int) -> tuple[str | None, int]:
+    """("definite" | "indefinite" | None, index after the determiner)."""
+    lex, toks = ctx.lex, ctx.toks
+    end = lex.indefinite.match(toks, i)
+    if (
+        end != -1
+        and end <= j
+        and not (
+            lex.language == "fr"
+            and toks[i].low in {"des", "du"}
+            and i > 0
+            and toks[i - 1].low in lex.prep
+        )
+    ):
+        return "indefinite", end
+    if i < j and (toks[i].low in lex.definite or toks[i].low in lex.possessives):
+        return "definite", i + 1
+    return None, i
+
+
+def _head_at(ctx: _Ctx, k: int, j: int) -> tuple[str, int]:
+    """The category of a head starting at token k ("" if none) and its end."""
+    lex = ctx.lex
+    for cat, phrases in (
+        ("spokesperson", lex.spokesperson_heads),
+        ("document", lex.document_heads),
+        ("publication", lex.publication_heads),
+        ("institution", lex.institution_heads),
+        ("person", lex.person_roles),
+        ("vague", lex.vague_heads),
+    ):
+        end = phrases.match(ctx.toks, k)
+        if end != -1 and end <= j:
+            return cat, end
+    return "", k
+
+
+def _head(ctx: _Ctx, i: int, j: int) -> tuple[str, int, int]:
+    """Head of the noun phrase i..j: (category, start, end). English heads come last."""
+    lex, toks = ctx.lex, ctx.toks
+    k = i
+    while k < j - 1 and (toks[k].low in lex.pre_adjectives or toks[k].low.isdigit()):
+        k += 1
+    if lex.language == "fr":
+        cat, end = _head_at(ctx, k, j)
+        return cat, k, end
+    # English: the head is the last noun before a post-modifier.
+    stop = k
+    while (
+        stop < j
+        and toks[stop].word
+        and toks[stop].low
+        not in {
+            "of",
+            "for",
+            "at",
+            "from",
+            "in",
+            "with",
+            "on",
+            "who",
+            "which",
+            "that",
+            "close",
+            "familiar",
+            "to",
+            "by",
+            "said",
+            "says",
+        }
+    ):
+        stop += 1
+    best: tuple[str, int, int] = ("", k, k)
+    for s in range(k, stop):
+        cat, end = _head_at(ctx, s, stop)
+        if cat and end == stop:
+            return cat, s, end
+        if cat and not best[0]:
+            best = (cat, s, end)
+    return best
+
+
+def _qualified(ctx: _Ctx, i: int, j: int) -> bool:
+    """True when tokens i..j carry a nationality ("sud-coréens", "Russian")."""
+    return any(ctx.lex.nationalities.match(ctx.toks, k) != -1 for k in range(i, j))
+
+
+def _core_end(ctx: _Ctx, i: int, j: int) -> int:
+    """End of the core of a noun phrase: before a comma, a relative pronoun or a dash."""
+    depth = 0
+    for k in range(i, j):
+        t = ctx.toks[k].low
+        if t in "([":
+            depth += 1
+        elif t in ")]":
+            depth = max(0, depth - 1)
+        elif depth == 0 and (t in {",", ";", ":", "—", "–"} or (t in _NP_STOP and k > i)):
+            return k
+    return j
+
+
+def _complement_start(ctx: _Ctx, k: int, j: int) -> int:
+    """Index of the complement after a head ("de l'OSC", "of the Pentagon", "menée par")."""
+    toks = ctx.toks
+    m = k
+    while m < j:
+        t = toks[m].low
+        if t in {"de", "du", "des", "d'", "of", "from", "by", "par", "for", "at", "to"}:
+            return m + 1
+        if t in ctx.lex.agent_participles or t in {"présentées", "présentés", "présentée"}:
+            m += 1
+            continue
+        m += 1
+    return -1
+
+
+def _outside_parentheses(ctx: _Ctx, refs: list[_Ref], i: int, j: int) -> list[_Ref]:
+    """Drop refs inside parentheses when a ref stands outside them ("X (chef de Y)")."""
+    spans = []
+    depth = 0
+    for t in ctx.toks[i:j]:
+        if t.text == "(":
+            depth += 1
+            if depth == 1:
+                spans.append([t.start, len(ctx.text)])
+        elif t.text == ")" and depth:
+            depth -= 1
+            if depth == 0:
+                spans[-1][1] = t.end
+    if not spans:
+        return refs
+    outside = [r for r in refs if not any(a <= r.start < b for a, b in spans)]
+    return outside or refs
+
+
+def _paren_start(ctx: _Ctx, i: int, j: int) -> int:
+    """Index of the first "(" in tokens i..j, or j."""
+    return next((m for m in range(i, j) if ctx.toks[m].text == "("), j)
+
+
+def _vague_ref(ctx: _Ctx, i: int, j: int) -> _Ref:
+    start, end = ctx.toks[i].start, ctx.toks[j - 1].end
+    return _Ref(ctx.text[start:end], None, True, start, end)
+
+
+_FIRST_PERSON = frozenset({"je", "j'", "moi", "i", "my", "me", "mon", "ma", "mes"})
+_FIRST_PERSON_POSSESSIVES = frozenset({"nos", "notre", "mes", "mon", "ma", "our", "my"})
+
+
+def _genitive_owner(ctx: _Ctx, i: int, j: int) -> _NP | None:
+    """The owner in an English genitive ("the council's survey" -> "the council")."""
+    toks = ctx.toks
+    for g in range(i + 1, j):
+        if toks[g].low == "'s" or (toks[g].low == "'" and toks[g - 1].low.endswith("s")):
+            s = g - 1
+            while (
+                s > i
+                and toks[s - 1].word
+                and toks[s - 1].low not in {"on", "in", "at", "from", "by", "of", "for", "to"}
+            ):
+                s -= 1
+            owner = _classify(ctx, s, g, "agent")
+            return owner if owner.kind != "none" else None
+    return None
+
+
+def _classify(ctx: _Ctx, i: int, j: int, role: str) -> _NP:
+    """Classify the noun phrase in tokens i..j as a source.
+
+    ``role`` is ``prep`` (after "selon": always a source, vague when unidentifiable),
+    ``subject`` or ``agent`` (a source only when the phrase looks like one).
+    """
+    toks, lex = ctx.toks, ctx.lex
+    while i < j and not toks[i].word and toks[i].text not in _OPEN_QUOTES + '"(':
+        i += 1
+    while j > i and not toks[j - 1].word and toks[j - 1].text not in _CLOSE_QUOTES + '")':
+        j -= 1
+    if i >= j:
+        return _NP("none", (), 0, 0, "")
+    core = _core_end(ctx, i, j)
+    text = _span_text(ctx, i, core)
+    start, end = toks[i].start, toks[core - 1].end
+
+    def np(kind: str, refs: Sequence[_Ref] = (), head: str = "", reason: str = "") -> _NP:
+        return _NP(kind, tuple(refs), start, end, text, head, reason)
+
+    first = toks[i].low
+    if core - i == 1 and (first in lex.anaphoric_pronouns or first in lex.subject_pronouns):
+        return np("pronoun", head=first)
+    ind = lex.indefinite_subjects.match(toks, i)
+    if ind == core:
+        return np("vague", [_vague_ref(ctx, i, core)], head=text, reason="indefinite pronoun")
+
+    if toks[i].low in _FIRST_PERSON_POSSESSIVES:
+        # "selon nos informations": the outlet's own, unidentified information; but "nos
+        # confrères du Parisien" names someone.
+        named = _name_refs(ctx, i + 1, core)
+        if named:
+            return np("named", named, reason="named colleagues")
+        return np("vague", [_vague_ref(ctx, i, core)], reason="the outlet's own information")
+    owner = _genitive_owner(ctx, i, core)
+    if owner is not None and owner.kind in {"named", "report"}:
+        return np(owner.kind, owner.refs, head=owner.head, reason="owned by " + owner.reason)
+    det, k = _determiner(ctx, i, core)
+    cat, hs, he = _head(ctx, k, core)
+    head = _span_text(ctx, hs, he) if cat else ""
+    after = he if cat else k
+    comp = _complement_start(ctx, after, core) if cat else -1
+
+    if not cat:
+        refs = _outside_parentheses(ctx, _name_refs(ctx, i, core), i, core)
+        if refs and (
+            role in {"prep", "agent", "inverted"} or det is None or refs[0].start == toks[k].start
+        ):
+            return np("named", refs, reason="proper name")
+        comp = _complement_start(ctx, k + 1, core) if k < core else -1
+        if det == "definite" and refs and comp != -1 and refs[0].start >= toks[comp].start:
+            # "Le rectorat de Toulouse a indiqué": a body known by its place or owner.
+            source = _lookup(ctx, text)
+            name = source.name if source else _span_text(ctx, k, core)
+            return np("named", [_Ref(name, source, False, start, end)], reason="named body")
+        if role == "inverted" and det is not None and k < core and toks[k].word:
+            return np("vague", [_vague_ref(ctx, i, core)], reason="unidentified speaker")
+        return np("none")
+
+    comp_refs = _name_refs(ctx, comp, core) if comp != -1 else []
+    if (
+        lex.language == "en"
+        and not comp_refs
+        and cat in {"document", "spokesperson", "publication", "institution"}
+        and hs > k
+    ):
+        # "a WikiLeaks document", "a Pentagon spokesman": the name comes before the head.
+        comp_refs = _name_refs(ctx, k, hs, confirm=False)
+    # A name right after the head names it ("l'agence Reuters", "le général Guerassimov").
+    apposed = _name_refs(ctx, he, core) if he < core else []
+    apposed = [
+        r
+        for r in apposed
+        if r.start == toks[he].start
+        or (toks[he].text in '«"“' and he + 1 < core and r.start == toks[he + 1].start)
+    ]
+    if toks[hs].cap and hs > i and det is not None and _is_name_token(ctx, hs):
+        # A capitalised head after a determiner is a name ("l'Institut pour l'étude…").
+        stop = core
+        for m in range(hs, core):
+            if toks[m].text == "(" or toks[m].low in lex.skip_words or toks[m].low.isdigit():
+                stop = m
+                break
+        if lex.language == "en":
+            # "the Environment Agency": capitalised words before the head are the name.
+            while hs > k and toks[hs - 1].cap and toks[hs - 1].word:
+                hs -= 1
+        name = _span_text(ctx, hs, stop)
+        refs = _registry_refs(ctx, hs, core)
+        if not refs:
+            source = _lookup(ctx, _span_text(ctx, hs, core)) or _lookup(ctx, name)
+            refs = [
+                _Ref(
+                    source.name if source else name,
+                    source,
+                    False,
+                    toks[hs].start,
+                    toks[stop - 1].end,
+                )
+            ]
+        return np("named", refs, head=head, reason="capitalised name")
+
+    if (
+        toks[i].low in lex.possessives
+        and cat in {"document", "vague", "person"}
+        and not (comp_refs or apposed)
+    ):
+        return np("pronoun", head=toks[hs].low, reason="possessive: refers to someone before")
+    indefinite = det == "indefinite" or (
+        det is None and lex.language == "en" and toks[hs].low.endswith("s") and not toks[hs].cap
+    )
+    plural = toks[he - 1].low.endswith(("s", "x")) and toks[he - 1].low not in {
+        "propos",
+        "analysis",
+        "news",
+        "press",
+        "bureaux",
+    }
+
+    if cat == "spokesperson":
+        refs = apposed or comp_refs
+        if not refs and comp != -1:
+            sub = _classify(ctx, comp, core, "agent")
+            refs = list(sub.refs) if sub.kind == "named" else []
+            sub_cat = _head(ctx, _determiner(ctx, comp, core)[1], core)[0]
+            if not refs and sub_cat in {"institution", "publication"}:
+                # "une porte-parole du rectorat": on the record for a body.
+                source = _lookup(ctx, _span_text(ctx, comp, core))
+                refs = [
+                    _Ref(
+                        source.name if source else _span_text(ctx, comp, core),
+                        source,
+                        False,
+                        toks[comp].start,
+                        toks[core - 1].end,
+                    )
+                ]
+        if refs:
+            return np("named", refs, head=head, reason="spokesperson of a named body")
+        return np("vague", [_vague_ref(ctx, i, core)], head=head, reason="anonymous spokesperson")
+
+    if cat == "person":
+        if apposed:
+            return np("named", apposed, head=head, reason="named person")
+        if indefinite or (det is None and lex.language == "fr" and plural):
+            return np("vague", [_vague_ref(ctx, i, core)], head=head, reason="anonymous person")
+        if det is None and lex.language == "fr":
+            return np("none", head=head, reason="apposition")
+        names = [r for r in _name_refs(ctx, he, core)]
+        if names:
+            persons = [
+                r
+                for r in names
+                if r.source is not None and str(getattr(r.source, "kind", "")) == "person"
+            ]
+            return np("named", persons or names[-1:], head=head, reason="named person")
+        if _qualified(ctx, he, core) or comp_refs:
+            source = _lookup(ctx, text)
+            name = source.name if source else _span_text(ctx, k, core)
+            return np(
+                "named",
+                [_Ref(name, source, False, start, end)],
+                head=head,
+                reason="identified by role",
+            )
+        if det == "definite" and not plural and lex.offices.match(toks, hs) != -1:
+            # "le maire", "the governor": one office, identifiable in context.
+            source = _lookup(ctx, text)
+            name = source.name if source else _span_text(ctx, k, core)
+            return np(
+                "named",
+                [_Ref(name, source, False, start, end)],
+                head=head,
+                reason="identified by office",
+            )
+        if det == "definite" and not plural:
+            return np("pronoun", head=toks[hs].low, reason="definite: refers to someone before")
+        return np("vague", [_vague_ref(ctx, i, core)], head=head, reason="unnamed person")
+
+    if cat == "document":
+        if comp_refs:
+            return np("named", comp_refs, head=head, reason="document of a named source")
+        if comp != -1:
+            sub = _classify(ctx, comp, core, "agent")
+            if sub.kind == "named":
+                return np("named", sub.refs, head=head, reason="document of " + sub.reason)
+        if apposed:
+            return np("named", apposed, head=head, reason="named document")
+        if det == "definite" and any(
+            toks[m].low in lex.agent_participles or toks[m].low.endswith(("ed", "ée", "ées", "és"))
+            for m in range(he, core)
+        ):
+            # "les comptes déposés au greffe", "the tally published on the website".
+            source = _lookup(ctx, text)
+            name = source.name if source else _span_text(ctx, k, core)
+            return np(
+                "named",
+                [_Ref(name, source, False, start, end)],
+                head=head,
+                reason="a specific document",
+            )
+        if indefinite or plural or det is None:
+            return np(
+                "vague", [_vague_ref(ctx, i, core)], head=head, reason="unidentified document"
+            )
+        if toks[i].low in lex.singular_definite:
+            return np("report", head=toks[hs].low, reason="refers to a report named before")
+        return np("vague", [_vague_ref(ctx, i, core)], head=head, reason="unidentified document")
+
+    after_head = _name_refs(ctx, he, core) if he < core else []
+    if cat == "publication":
+        if apposed or comp_refs or after_head:
+            return np(
+                "named", apposed or comp_refs or after_head, head=head, reason="named publication"
+            )
+        if det == "definite" and not plural:
+            return np(
+                "pronoun",
+                head=toks[hs].low,
+                reason="definite: refers to a publication named before",
+            )
+        return np("vague", [_vague_ref(ctx, i, core)], head=head, reason="unnamed publication")
+
+    if cat == "institution":
+        if apposed:
+            return np("named", apposed, head=head, reason="named body")
+        refs = comp_refs or after_head or _name_refs(ctx, i, core)
+        if refs:
+            # "le ministère de la Santé": the body is the whole phrase, unless the registry
+            # knows the name in it.
+            source = _lookup(ctx, text)
+            if source is None and any(r.source is not None for r in refs):
+                return np(
+                    "named",
+                    [r for r in refs if r.source is not None],
+                    head=head,
+                    reason="named body",
+                )
+            name = source.name if source else _span_text(ctx, k, _paren_start(ctx, k, core))
+            return np(
+                "named", [_Ref(name, source, False, start, end)], head=head, reason="named body"
+            )
+        if _qualified(ctx, hs, core):
+            source = _lookup(ctx, text)
+            name = source.name if source else _span_text(ctx, k, core)
+            return np(
+                "named",
+                [_Ref(name, source, False, start, end)],
+                head=head,
+                reason="body identified by nationality",
+            )
+        if det == "definite" and not plural:
+            source = _lookup(ctx, text)
+            name = source.name if source else _span_text(ctx, k, core)
+            return np(
+                "named", [_Ref(name, source, False, start, end)], head=head, reason="definite body"
+            )
+        return np("vague", [_vague_ref(ctx, i, core)], head=head, reason="unidentified body")
+
+    # cat == "vague"
+    if det == "definite" and comp_refs:
+        return np("named", comp_refs, head=head, reason="members of a named body")
+    return np("vague", [_vague_ref(ctx, i, core)], head=head, reason="indefinite source")
+
+
+# ---------------------------------------------------------------------------
+# Sentence analysis
+
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    cue: str
+    cue_start: int
+    cue_end: int
+    np: _NP
+    kind: str  # preposition | subject | inverted | agent | phrase | medium
+
+
+@dataclass(frozen=True, slots=True)
+class _Analysis:
+    matches: tuple[_Match, ...]
+    hedges: tuple[str, ...]
+    quotes: tuple[_Quote, ...]
+    speech_anaphor: str | None  # "Sa remarque" opening the sentence
+    report_anaphor: str | None  # "L'enquête" opening the sentence: its head noun
+    persons: tuple[_Ref, ...]  # people mentioned who may speak next ("un ancien attaché…")
+    starts_with_quote: bool
+    ends_with_colon: bool
+    opener: str | None = None  # an anaphoric opening that continues the previous sentence
+    passive: str | None = None  # an agentless passive report ("ont été signalés")
+    first_offset: int = 0  # where the sentence's first word starts (after connectors)
+    first_person: bool = False  # the author speaks ("je", "I")
+
+
+def _skip_left(ctx: _Ctx, k: int) -> tuple[int, bool]:
+    """Move left over adverbs, clitics and auxiliaries; (index, an auxiliary was seen)."""
+    lex, toks = ctx.lex, ctx.toks
+    aux = False
+    while k >= 0:
+        t = toks[k]
+        if t.low in lex.auxiliaries or t.base in lex.auxiliaries:
+            aux = True
+            k -= 1
+        elif t.low in lex.skip_words:
+            k -= 1
+        else:
+            for n in (1, 2, 3):
+                if k >= n and lex.skippable.match(toks, k - n) == k + 1:
+                    k -= n + 1
+                    break
+            else:
+                break
+    return k, aux
+
+
+def _skip_right(ctx: _Ctx, k: int) -> int:
+    lex, toks = ctx.lex, ctx.toks
+    while k < len(toks):
+        end = lex.skippable.match(toks, k)
+        if end == -1:
+            break
+        k = end
+    return k
+
+
+_RELATIVES = frozenset({"qui", "who", "which", "whose", "lequel", "laquelle", "lesquels"})
+
+
+def _chunk_left(ctx: _Ctx, e: int, *, through_relatives: bool = False) -> int:
+    """Start of the chunk ending at token e (exclusive), read leftwards to a boundary."""
+    lex, toks = ctx.lex, ctx.toks
+    s = e
+    depth = 0
+    while s > 0:
+        t = toks[s - 1]
+        if t.text == ")":
+            depth += 1
+        elif t.text == "(":
+            if depth == 0:
+                break
+            depth -= 1
+        elif depth == 0:
+            if not t.word and (t.text in _BOUNDARY_PUNCT or t.text == "-"):
+                if not (t.text == "." and s - 1 > 0 and _is_initial(toks[s - 2])):
+                    break
+            elif t.low in lex.clause_boundaries and t.low not in {"et", "and", "ou", "or"}:
+                if not (through_relatives and t.low in _RELATIVES):
+                    break
+            elif t.low in lex.finite_verbs and not t.cap and not through_relatives:
+                break  # "Mrs. Trump said she believes": the subject stops at "said"
+        s -= 1
+    return s
+
+
+def _is_initial(tok: _Tok) -> bool:
+    """An initial or title abbreviation before a dot ("U.S", "M", "Dr")."""
+    return tok.text.isupper() or tok.low in {
+        "dr",
+        "m",
+        "mr",
+        "mrs",
+        "ms",
+        "st",
+        "pr",
+        "me",
+        "mme",
+        "gen",
+        "sen",
+        "rep",
+        "gov",
+        "lt",
+        "col",
+    }
+
+
+def _is_apposition(ctx: _Ctx, s: int, e: int) -> bool:
+    """A chunk between commas that describes the subject ("qui relaie…", "expert en…")."""
+    toks = ctx.toks
+    if s >= e:
+        return False
+    first = toks[s]
+    if first.low in _RELATIVES or first.low in _NP_STOP:
+        return True
+    if first.low in {
+        "from",
+        "of",
+        "de",
+        "du",
+        "des",
+        "at",
+        "à",
+        "au",
+        "aux",
+        "in",
+        "en",
+        "placé",
+        "placée",
+        "chargé",
+        "chargée",
+        "based",
+        "basé",
+        "basée",
+    }:
+        return True
+    det, _k = _determiner(ctx, s, e)
+    return det == "indefinite" or (det is None and first.word and not first.cap)
+
+
+def _subject_left(ctx: _Ctx, cue_i: int) -> tuple[tuple[int, int] | None, bool]:
+    """Subject span before a reporting verb, and whether the clause may be inverted.
+
+    A comma, a quotation mark or "comme" before the verb makes inversion possible
+    ("…», affirme X"); the span then skips appositions and relative clauses between commas
+    ("Reuters, qui relaie…, a estimé").
+    """
+    toks = ctx.toks
+    k, _aux = _skip_left(ctx, cue_i - 1)
+    if k < 0:
+        return None, True
+    t = toks[k]
+    if t.low in {"comme", "as"} or (
+        t.low in {"l'", "le", "la"} and k > 0 and toks[k - 1].low in {"comme", "as"}
+    ):
+        return None, True
+    if not t.word:
+        if t.text == ",":
+            e = k
+            for _ in range(3):
+                s = _chunk_left(ctx, e, through_relatives=True)
+                if s < e and s > 0 and toks[s - 1].text == "," and _is_apposition(ctx, s, e):
+                    e = s - 1
+                    continue
+                break
+            if e == k and _is_apposition(ctx, _chunk_left(ctx, e, through_relatives=True), e):
+                return None, True
+            s = _chunk_left(ctx, e)
+            span = _antecedent(ctx, s, e)
+            if span and s > 1 and toks[s - 1].text == ",":
+                # "Rachel Dunn, the council's leader, told…": the name, not its apposition.
+                ns = _chunk_left(ctx, s - 1)
+                runs = _name_runs(ctx, ns, s - 1)
+                if runs and runs[0] == (ns, s - 1):
+                    span = (ns, s - 1)
+            return (span if span and _length(ctx, *span) <= MAX_SUBJECT_TOKENS else None), True
+        if t.text == ")":
+            m = k
+            depth = 0
+            while m >= 0:
+                if toks[m].text == ")":
+                    depth += 1
+                elif toks[m].text == "(":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                m -= 1
+            s = _chunk_left(ctx, m) if m > 0 else 0
+            return ((s, k + 1) if s <= m else None), False
+        return None, True
+    e = k + 1
+    s = _chunk_left(ctx, e)
+    span = _antecedent(ctx, s, e)
+    if span is None or _length(ctx, *span) > MAX_SUBJECT_TOKENS:
+        return None, False
+    return span, False
+
+
+def _antecedent(ctx: _Ctx, s: int, e: int) -> tuple[int, int] | None:
+    """The chunk s..e, or the noun phrase before it when it is a relative clause."""
+    toks = ctx.toks
+    if s > 0 and toks[s - 1].low in _RELATIVES:
+        a = _chunk_left(ctx, s - 1)
+        return (a, s - 1) if a < s - 1 else None
+    return (s, e) if s < e else None
+
+
+def _length(ctx: _Ctx, s: int, e: int) -> int:
+    """Tokens in s..e outside parentheses."""
+    depth = n = 0
+    for t in ctx.toks[s:e]:
+        if t.text == "(":
+            depth += 1
+        elif t.text == ")":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            n += 1
+    return n
+
+
+def _np_right(ctx: _Ctx, k: int) -> tuple[int, int] | None:
+    """Noun phrase starting at token k, read rightwards to a boundary or an adjunct."""
+    toks, lex = ctx.toks, ctx.lex
+    k = _skip_right(ctx, k)
+    if k < len(toks) and toks[k].low in {"nous", "vous", "me", "m'", "lui", "leur"}:
+        k = _skip_right(ctx, k + 1)
+    if k < len(toks) and toks[k].low in {"à", "au", "aux", "to"}:
+        # An addressee before the inverted subject ("a précisé à l'AFP une porte-parole").
+        m = k + 1
+        while (
+            m < len(toks)
+            and m - k <= 5
+            and toks[m].word
+            and not (
+                m > k + 1
+                and (toks[m].low in ctx.lex.definite or ctx.lex.indefinite.match(toks, m) != -1)
+            )
+        ):
+            m += 1
+        if m < len(toks) and m - k <= 5 and toks[m].word:
+            k = m
+    if k >= len(toks) or not toks[k].word or toks[k].low in _ADJUNCT_PREPS:
+        return None
+    e = k
+    depth = 0
+    while e < len(toks):
+        t = toks[e]
+        if t.text == "(":
+            depth += 1
+        elif t.text == ")":
+            if depth == 0:
+                break
+            depth -= 1
+        elif t.text == "." and e > k and _is_initial(toks[e - 1]):
+            pass  # "M. Marchand", "U.S. officials"
+        elif depth == 0 and (
+            (not t.word and t.text in _BOUNDARY_PUNCT)
+            or (e > k and t.low in _NP_STOP)
+            or (e > k and t.low in _ADJUNCT_PREPS)
+            or (e > k and t.low in lex.complement_openers)
+        ):
+            break
+        e += 1
+        if e - k > MAX_SUBJECT_TOKENS:
+            return None
+    return (k, e) if e > k else None
+
+
+def _medium_after(ctx: _Ctx, k: int) -> list[_Match]:
+    """A publication or outlet right after a reporting verb or its subject ("dans «X»")."""
+    toks = ctx.toks
+    if k >= len(toks) or toks[k].low not in _MEDIUM_PREPS:
+        return []
+    e = min(len(toks), k + 7)
+    stop = k + 1
+    while stop < e and (toks[stop].word or toks[stop].text in _QUOTE_CHARS + "'.-"):
+        stop += 1
+    refs = [
+        r
+        for r in _name_refs(ctx, k + 1, stop, confirm=False)
+        if r.start <= toks[min(k + 3, stop - 1)].start
+    ]
+    if not refs:
+        return []
+    np = _NP("named", tuple(refs[:1]), refs[0].start, refs[0].end, refs[0].name, reason="medium")
+    return [_Match(toks[k].text, toks[k].start, toks[k].end, np, "medium")]
+
+
+def _prep_span(ctx: _Ctx, k: int) -> tuple[int, int, list[tuple[int, int]]]:
+    """Span of the source after a prepositional cue, to the end of the phrase.
+
+    Returns (start, end, extensions): extensions are the names joined by ", en collaboration
+    avec X" or ", ainsi que X" after the main span.
+    """
+    toks = ctx.toks
+    e = k
+    extensions: list[tuple[int, int]] = []
+    main_end = -1
+    depth = 0
+    quote_depth = 0
+    while e < len(toks) and e - k < MAX_SPAN_TOKENS:
+        t = toks[e]
+        if t.text == "(":
+            depth += 1
+        elif t.text == ")":
+            depth = max(0, depth - 1)
+        elif t.text in _OPEN_QUOTES:
+            quote_depth += 1
+        elif t.text in _CLOSE_QUOTES:
+            quote_depth = max(0, quote_depth - 1)
+        elif t.text == '"':
+            quote_depth = 1 - quote_depth if quote_depth <= 1 else quote_depth
+        elif depth == 0 and quote_depth == 0:
+            if t.text == "." and e > k and _is_initial(toks[e - 1]):
+                e += 1
+                continue
+            if not t.word and t.text in ",;:.!?—–…":
+                # Continue over ", en collaboration avec X" and similar extensions.
+                nxt = toks[e + 1].low if e + 1 < len(toks) else ""
+                nxt2 = toks[e + 2].low if e + 2 < len(toks) else ""
+                if t.text == "," and (
+                    (nxt == "en" and nxt2 in {"collaboration", "partenariat", "coopération"})
+                    or nxt in {"ainsi", "avec", "as", "along", "together"}
+                ):
+                    if main_end == -1:
+                        main_end = e
+                    m = e + 1
+                    while (
+                        m < len(toks)
+                        and m - e <= 4
+                        and toks[m].low not in {"avec", "que", "with", "by"}
+                    ):
+                        m += 1
+                    ext_start = m + 1
+                    e = ext_start
+                    while e < len(toks) and (toks[e].word or toks[e].text in "()'-.«»\"“”"):
+                        e += 1
+                    extensions.append((ext_start, e))
+                    continue
+                break
+            if e > k and t.low in {"que", "qu'", "that", "qui", "who", "which"}:
+                break
+        e += 1
+    return k, (main_end if main_end != -1 else e), extensions
+
+
+def _find_matches(ctx: _Ctx, quotes: Sequence[_Quote]) -> list[_Match]:
+    toks, lex = ctx.toks, ctx.lex
+    matches: list[_Match] = []
+    used: set[int] = set()  # tokens consumed by a cue
+    n = len(toks)
+    i = 0
+    while i < n:
+        t = toks[i]
+        low, base = t.low, t.base
+        if (
+            t.word
+            and i >= 2
+            and toks[i - 1].text == ","
+            and i not in used
+            and toks[i - 2].text in _CLOSE_QUOTES + '"'
+            and lex.verbs.match(toks, i, base=True) == -1
+            and lex.weak_verbs.match(toks, i, base=True) == -1
+            and (i + 1 >= len(toks) or lex.participles.match(toks, i + 1, base=True) == -1)
+        ):
+            # « … », ironise le ministre: a verb right after a quotation introduces its
+            # speaker, whatever the verb.
+            found = _unlisted_incise(ctx, i)
+            if found:
+                matches.extend(found)
+                i += 1
+                continue
+        if not t.word or (
+            low not in lex.prep.firsts
+            and base not in lex.verb_firsts
+            and low not in lex.agent_participles
+        ):
+            i += 1
+            continue
+        if _inside(quotes, t.start, t.end):
+            # Inside a quotation only a speaker tag counts (« …, affirme-t-il, … »).
+            matches.extend(_incise(ctx, i))
+            i += 1
+            continue
+        # 1. Prepositional cues.
+        end = lex.prep.match(toks, i) if low in lex.prep.firsts else -1
+        if end != -1 and not (
+            lex.language == "en"
+            and t.low == "per"
+            and end == i + 1
+            and (i + 1 >= n or not toks[i + 1].cap)
+        ):
+            s, e, extensions = _prep_span(ctx, end)
+            np = _classify(ctx, s, e, "prep")
+            if np.kind != "none":
+                cue = _span_text(ctx, i, end)
+                matches.append(_Match(cue, t.start, toks[end - 1].end, np, "preposition"))
+                for xs, xe in extensions:
+                    ext = _classify(ctx, xs, xe, "agent")
+                    if ext.kind == "named":
+                        matches.append(_Match(cue, t.start, toks[end - 1].end, ext, "preposition"))
+                used.update(range(i, end))
+                # A second named source in an apposition ("Selon X (chef de Y)") is part
+                # of the same span; nothing else to do.
+                i = end
+                continue
+        # 2. Reporting verbs (finite forms, or participles after an auxiliary). A capitalised
+        # form inside the sentence is a name ("the United States", "Doctors Won't Tell").
+        capitalised = t.cap and i > _start_index(ctx)
+        if lex.language == "en" and i > 0 and toks[i - 1].low in _EN_NOT_VERB_BEFORE:
+            capitalised = True  # "the proposed treaties", "to deny": not a reporting verb
+        end, weak, participle = -1, False, False
+        if not capitalised:
+            end = lex.verbs.match(toks, i, base=True)
+        if end == -1 and not capitalised:
+            end = lex.weak_verbs.match(toks, i, base=True)
+            weak = end != -1
+        if end == -1 and not capitalised:
+            end = lex.participles.match(toks, i, base=True)
+            participle = end != -1
+            if participle and not _skip_left(ctx, i - 1)[1]:
+                end = -1  # a participle reports only after an auxiliary
+        if end != -1 and i not in used:
+            found = _verb_match(ctx, i, end, weak=weak, participle=participle)
+            if found:
+                matches.extend(found)
+                used.update(range(i, end))
+                i = end
+                continue
+        # 2b. Present participles: "is insisting", "…, adding that…".
+        end = lex.gerunds.match(toks, i) if not capitalised else -1
+        if end != -1:
+            found = _gerund_match(ctx, i, end, matches)
+            if found:
+                matches.extend(found)
+                used.update(range(i, end))
+                i = end
+                continue
+        # 3. Agents of participles ("considéré comme peu fiable par les experts").
+        if t.low in lex.agent_participles:
+            m = i + 1
+            while m < n and m - i <= 6 and toks[m].word and toks[m].low not in lex.agent_preps:
+                m += 1
+            if m < n and toks[m].low in lex.agent_preps and m + 1 < n:
+                s, e, _ext = _prep_span(ctx, m + 1)
+                np = _classify(ctx, s, e, "agent")
+                if np.kind in {"named", "vague"}:
+                    cue = f"{t.text} … {toks[m].text}" if m > i + 1 else f"{t.text} {toks[m].text}"
+                    matches.append(_Match(cue, t.start, toks[m].end, np, "agent"))
+                    used.update(range(i, m + 1))
+                    i = m + 1
+                    continue
+        i += 1
+    # 4. Vague phrases anywhere (impersonal reports, indefinite sources).
+    covered = [(m.np.start, m.np.end) for m in matches] + [
+        (m.cue_start, m.cue_end) for m in matches
+    ]
+    gap = lex.skip_words
+    vague_firsts = lex.vague_phrases.firsts
+    for i in range(n):
+        if toks[i].low not in vague_firsts or _inside(quotes, toks[i].start, toks[i].end):
+            continue
+        end = lex.vague_phrases.match(toks, i, gap=gap)
+        if end == -1:
+            continue
+        start, stop = toks[i].start, toks[end - 1].end
+        if any(a < stop and start < b for a, b in covered):
+            continue
+        words = ctx.text[start:stop]
+        ref = _Ref(words, None, True, start, stop)
+        np = _NP("vague", (ref,), start, stop, words, reason="impersonal or indefinite source")
+        matches.append(_Match(words, start, stop, np, "phrase"))
+        covered.append((start, stop))
+    matches.sort(key=lambda m: m.cue_start)
+    return matches
+
+
+_EN_NOT_VERB_BEFORE = frozenset(
+    {
+        "the",
+        "a",
+        "an",
+        "its",
+        "their",
+        "his",
+        "her",
+        "this",
+        "that",
+        "these",
+        "those",
+        "to",
+        "our",
+        "my",
+        "your",
+    }
+)
+
+
+def _gerund_match(ctx: _Ctx, i: int, end: int, earlier: Sequence[_Match]) -> list[_Match]:
+    """A present participle reporting for the clause's subject."""
+    toks, lex = ctx.toks, ctx.lex
+    k = i - 1
+    while k >= 0 and toks[k].low in lex.skip_words:
+        k -= 1
+    for s in range(max(0, k - 1), k + 1):
+        if lex.progressive_auxiliaries.match(toks, s) == k + 1:
+            # "Donald Trump is insisting": a finite verb in the progressive.
+            found = _verb_match(ctx, s, end, weak=False, participle=False)
+            return [m for m in found if m.kind != "inverted"]
+    if k >= 0 and (
+        toks[k].text == ","
+        or toks[k].low in {"while", "before", "after", "en", "tout", "and", "et"}
+    ):
+        previous = [m for m in earlier if m.kind in {"subject", "inverted", "preposition"}]
+        if previous:
+            np = previous[-1].np
+            return [
+                _Match(_span_text(ctx, i, end), toks[i].start, toks[end - 1].end, np, "subject")
+            ]
+    return []
+
+
+# Words that cannot be the verb of a speaker tag ("», et la foule…").
+_NOT_A_VERB = frozenset(
+    (  # noqa: SIM905 - a word list reads better as one string
+        "et mais ou donc car or ni puis and but so then le la les l' un une des du de d' the a an "
+        "en dans à au aux pour par sur avec sans in on at for with by from of to qui que qu' dont "
+        "who which that ce cette ces cet il elle ils elles he she they it we i nous vous je you "
+        "selon according comme as si if when quand lorsque même even not ne n' pas plus"
+    ).split()
+)
+
+
+def _unlisted_incise(ctx: _Ctx, i: int) -> list[_Match]:
+    """A speaker tag after a quotation with a verb the lexicon lacks (« … », ironise X)."""
+    toks, lex = ctx.toks, ctx.lex
+    t = toks[i]
+    end = i + 1
+    if t.low in {"s'", "se"} and end < len(toks) and toks[end].word:
+        end += 1  # "s'insurge"
+        t = toks[end - 1]
+    if (
+        t.cap
+        or t.low in lex.skip_words
+        or t.low.isdigit()
+        or (t.low in _NOT_A_VERB and not (lex.language == "fr" and t.low == "a"))
+    ):
+        return []
+    if (
+        t.low in lex.auxiliaries
+        and end < len(toks)
+        and toks[end].word
+        and (toks[end].low.endswith(("é", "ée", "és", "i", "u", "it", "is", "ed")))
+    ):
+        end += 1  # "a ironisé"
+    if t.pron:
+        tag = _NP("pronoun" if t.pron != "on" else "vague", (), t.start, t.end, t.pron, head=t.pron)
+        start = toks[i].start
+        return [_Match(_span_text(ctx, i, end), start, toks[end - 1].end, tag, "inverted")]
+    right = _np_right(ctx, end)
+    if right is None:
+        return []
+    first = toks[right[0]]
+    if not (
+        first.cap
+        or first.low in lex.definite
+        or lex.indefinite.match(toks, right[0]) != -1
+        or first.low in lex.possessives
+    ):
+        return []
+    np = _classify(ctx, right[0], right[1], "inverted")
+    if np.kind == "none":
+        return []
+    np = _with_apposed_name(ctx, np, right[1])
+    return [_Match(_span_text(ctx, i, end), toks[i].start, toks[end - 1].end, np, "inverted")]
+
+
+def _incise(ctx: _Ctx, i: int) -> list[_Match]:
+    """A speaker tag inside quotation marks: ", affirme X," or ", dit-il"."""
+    toks, lex = ctx.toks, ctx.lex
+    if (i == 0 or toks[i - 1].text != ",") and not (
+        i >= 2
+        and toks[i - 1].low in lex.auxiliaries | {"a-t-il", "a-t-elle"}
+        and toks[i - 2].text == ","
+    ):
+        return []
+    end = lex.verbs.match(toks, i, base=True)
+    weak = participle = False
+    if end == -1:
+        end = lex.weak_verbs.match(toks, i, base=True)
+        weak = end != -1
+    if end == -1:
+        end = lex.participles.match(toks, i, base=True)
+        participle = end != -1
+    if end == -1:
+        return []
+    found = _verb_match(ctx, i, end, weak=weak, participle=participle)
+    return [m for m in found if m.kind in {"inverted", "medium"}]
+
+
+def _verb_match(ctx: _Ctx, i: int, end: int, *, weak: bool, participle: bool) -> list[_Match]:
+    toks, lex = ctx.toks, ctx.lex
+    t = toks[i]
+    cue_start = t.start
+    k, _aux = _skip_left(ctx, i - 1)
+    if participle and k + 1 < i:
+        cue_start = toks[k + 1].start
+    cue = ctx.text[cue_start : toks[end - 1].end]
+    after = _skip_right(ctx, end)
+    complement = any(
+        toks[m].low in lex.complement_openers or toks[m].text in _OPEN_QUOTES
+        for m in range(after, min(len(toks), after + 3))
+    ) or any(q.start > toks[end - 1].end and q.words >= QUOTE_MIN_WORDS for q in ctx.quotes)
+    out: list[_Match] = []
+    # Inverted pronoun ("affirme-t-il", "a-t-il déclaré"): the source is the pronoun.
+    pron = t.pron or next((toks[m].pron for m in range(k + 1, i) if toks[m].pron), None)
+    if pron:
+        kind = "vague" if pron == "on" else "pronoun"
+        refs = (_Ref("on", None, True, t.start, t.end),) if kind == "vague" else ()
+        tag = _NP(kind, refs, t.start, t.end, pron, head=pron)
+        out.append(_Match(cue, cue_start, toks[end - 1].end, tag, "inverted"))
+        return out + _medium_after(ctx, after)
+    left, invertible = _subject_left(ctx, i)
+    np: _NP | None = None
+    kind = "subject"
+    right = _np_right(ctx, end) if invertible else None
+    if right is not None and toks[right[0]].low in lex.complement_openers:
+        right = None
+    # After a quotation the subject follows the verb (« … », affirme X); elsewhere the
+    # subject before the verb comes first ("Tom Pryce, who runs a café, said his…").
+    if right is not None and _after_quote(ctx, i):
+        cand = _classify(ctx, right[0], right[1], "inverted")
+        if cand.kind != "none":
+            np, kind = _with_apposed_name(ctx, cand, right[1]), "inverted"
+            after = _skip_right(ctx, right[1])
+    if np is None and left is not None:
+        cand = _classify(ctx, left[0], left[1], "subject")
+        if cand.kind != "none":
+            np = cand
+    if np is None and right is not None:
+        cand = _classify(ctx, right[0], right[1], "subject")
+        if cand.kind in {"named", "pronoun"} or (cand.kind == "vague" and left is None):
+            np, kind = _with_apposed_name(ctx, cand, right[1]), "inverted"
+            after = _skip_right(ctx, right[1])
+    if np is None:
+        return []
+    if (
+        weak
+        and kind == "subject"
+        and not complement
+        and not (
+            (np.kind == "pronoun" and np.start == toks[_start_index(ctx)].start)
+            or np.kind == "report"
+            or "document" in np.reason
+        )
+    ):
+        return []
+    out.append(_Match(cue, cue_start, toks[end - 1].end, np, kind))
+    return out + _medium_after(ctx, after)
+
+
+def _after_quote(ctx: _Ctx, i: int) -> bool:
+    """True when the verb at i follows a closing quotation mark (« … », dit X)."""
+    k, _aux = _skip_left(ctx, i - 1)
+    toks = ctx.toks
+    if k >= 0 and toks[k].text == ",":
+        k -= 1
+    return k >= 0 and (toks[k].text in _CLOSE_QUOTES + '"' or k == -1)
+
+
+def _with_apposed_name(ctx: _Ctx, np: _NP, end: int) -> _NP:
+    """ "a déclaré le directeur, Philippe Marchand, …": the name in apposition is the source."""
+    toks = ctx.toks
+    if (
+        np.kind == "named"
+        and any(r.source is not None or r.name[:1].isupper() for r in np.refs)
+        and not np.reason.startswith(("identified", "definite"))
+    ):
+        return np
+    if end >= len(toks) or toks[end].text != ",":
+        return np
+    runs = _name_runs(ctx, end + 1, min(len(toks), end + 6))
+    if not runs or runs[0][0] != end + 1:
+        return np
+    s, e = runs[0]
+    if e < len(toks) and toks[e].word and toks[e].low not in _ADJUNCT_PREPS | {"qui", "who"}:
+        return np
+    start, stop = toks[s].start, toks[e - 1].end
+    name = ctx.text[start:stop]
+    source = _lookup(ctx, name)
+    ref = _Ref(source.name if source else name, source, False, start, stop)
+    return _NP("named", (ref,), np.start, stop, ctx.text[np.start : stop], np.head, "named person")
+
+
+def _hedges(ctx: _Ctx) -> list[str]:
+    lex, toks = ctx.lex, ctx.toks
+    found: list[str] = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        if not t.word:
+            i += 1
+            continue
+        end = lex.hedges.match(toks, i) if t.low in lex.hedges.firsts else -1
+        if end != -1:
+            found.append(_span_text(ctx, i, end))
+            i = end
+            continue
+        if (
+            lex.hedge_suffixes
+            and t.low.endswith(lex.hedge_suffixes)
+            and t.low not in lex.hedge_exceptions
+            and len(t.low) > 7
+            and not t.cap
+            and t.low[-7 if t.low.endswith("aient") else -5] not in "éè"
+        ):
+            found.append(t.text)
+        i += 1
+    return found
+
+
+def _persons(ctx: _Ctx, matches: Sequence[_Match]) -> list[_Ref]:
+    """People mentioned who might be quoted next (an anonymous attaché, a named person)."""
+    toks, lex = ctx.toks, ctx.lex
+    out: list[_Ref] = []
+    for m in matches:
+        out.extend(r for r in m.np.refs)
+    dets = lex.definite | lex.possessives | lex.indefinite.firsts
+    for k in range(len(toks)):
+        if toks[k].low not in dets:
+            continue
+        det, after = _determiner(ctx, k, len(toks))
+        if det is None:
+            continue
+        cat, hs, he = _head(ctx, after, min(len(toks), after + 6))
+        if cat == "person" and hs <= after + 3:
+            e = he
+            while (
+                e < len(toks)
+                and toks[e].word
+                and (
+                    ctx.lex.nationalities.match(toks, e) != -1
+                    or toks[e].low in lex.pre_adjectives
+                    or toks[e].low in {"militaire", "militaires", "military", "diplomatique"}
+                )
+            ):
+                e += 1
+            np = _classify(ctx, k, e, "subject")
+            if np.kind in {"named", "vague"}:
+                out.extend(np.refs)
+    out.extend(_named_persons(ctx))
+    out.sort(key=lambda r: r.start)
+    return out
+
+
+def _named_persons(ctx: _Ctx) -> list[_Ref]:
+    """Names that are people: next to a role ("Paul Girard, maire de…", "le général X"),
+    or called PER by the parser."""
+    toks, lex = ctx.toks, ctx.lex
+    out = []
+    for s, e in _name_runs(ctx, 0, len(toks)):
+        start, end = toks[s].start, toks[e - 1].end
+        person = ctx.entities is not None and any(
+            a <= start and end <= b and label == "PER" for a, b, label in ctx.entities
+        )
+        if not person and e + 1 < len(toks) and toks[e].text == ",":
+            det, k = _determiner(ctx, e + 1, min(len(toks), e + 6))
+            person = det != "definite" and _head(ctx, k, min(len(toks), k + 4))[0] == "person"
+        if not person and s > 0:
+            m = s - 1
+            while m > 0 and (
+                lex.nationalities.match(toks, m) != -1 or toks[m].low in lex.pre_adjectives
+            ):
+                m -= 1
+            person = _head_at(ctx, m, m + 1)[0] == "person"
+        if person:
+            name = ctx.text[start:end]
+            source = _lookup(ctx, name)
+            out.append(_Ref(source.name if source else name, source, False, start, end))
+    return out
+
+
+def _agentless_passive(
+    ctx: _Ctx, quotes: Sequence[_Quote], matches: Sequence[_Match]
+) -> tuple[str | None, _Match | None]:
+    """An agentless passive report ("ont été signalés"), and the medium it names if any
+    ("fut évoquée à la télévision russe")."""
+    toks, lex = ctx.toks, ctx.lex
+    taken = [(m.cue_start, m.cue_end) for m in matches]
+    for i, t in enumerate(toks):
+        if t.low not in lex.passive_reports or _inside(quotes, t.start, t.end):
+            continue
+        if any(a <= t.start < b for a, b in taken):
+            return None, None
+        k = i - 1
+        while k >= 0 and toks[k].low in lex.skip_words:
+            k -= 1
+        aux_start = next(
+            (
+                s
+                for s in range(max(0, k - 2), k + 1)
+                if lex.passive_auxiliaries.match(toks, s) == k + 1
+            ),
+            None,
+        )
+        if aux_start is None:
+            continue
+        window = toks[i + 1 : i + 7]
+        if any(w.low in lex.agent_preps for w in window):
+            continue
+        words = _span_text(ctx, aux_start, i + 1)
+        m = i + 1
+        if m < len(toks) and toks[m].low in _MEDIUM_PREPS:
+            e = m + 1
+            while e < len(toks) and toks[e].word and e - m <= 5:
+                e += 1
+            np = _classify(ctx, m + 1, e, "agent")
+            if (np.head and np.kind in {"pronoun", "vague"}) or np.kind == "named":
+                if np.kind != "named":
+                    np = _NP(
+                        "vague",
+                        (_vague_ref(ctx, m + 1, e),),
+                        toks[m + 1].start,
+                        toks[e - 1].end,
+                        _span_text(ctx, m + 1, e),
+                        np.head,
+                        "unnamed medium",
+                    )
+                return words, _Match(
+                    f"{words} {toks[m].text}", toks[aux_start].start, toks[m].end, np, "agent"
+                )
+        return words, None
+    return None, None
+
+
+def _start_index(ctx: _Ctx) -> int:
+    k = 0
+    toks = ctx.toks
+    while k < len(toks):
+        if not toks[k].word and toks[k].text not in _QUOTE_CHARS:
+            k += 1
+            continue
+        end = ctx.lex.connectors.match(toks, k)
+        if end != -1 and end < len(toks) and toks[k].low not in {"selon", "d'après"}:
+            k = end
+            continue
+        break
+    return k
+
+
+def _analyse(
+    text: str,
+    lex: _Lex,
+    registry: Any | None,
+    entities: tuple[tuple[int, int, str], ...] | None = None,
+) -> _Analysis:
+    norm = _norm(text)
+    toks = _tokens(text, norm)
+    quotes = _quotes(text)
+    ctx = _Ctx(text, toks, lex, registry, entities, tuple(quotes))
+    matches = _find_matches(ctx, quotes)
+    k = _start_index(ctx)
+    speech = report = None
+    if k + 1 < len(toks) and toks[k].low in lex.possessives:
+        end = lex.speech_nouns.match(toks, k + 1)
+        if end != -1:
+            speech = _span_text(ctx, k, end)
+    if k < len(toks) and (toks[k].low in lex.singular_definite):
+        cat, _hs, he = _head(ctx, k + 1, min(len(toks), k + 4))
+        if cat == "document" and not toks[he - 1].low.endswith("s"):
+            np = _classify(ctx, k, min(len(toks), _core_end(ctx, k, len(toks))), "subject")
+            if np.kind == "report":
+                report = np.head
+    opener = None
+    if k < len(toks) and lex.impersonal_openers.match(toks, k) == -1:
+        end = lex.continuation_openers.match(toks, k)
+        if end != -1:
+            opener = _span_text(ctx, k, end)
+    passive, medium = _agentless_passive(ctx, quotes, matches)
+    if medium is not None:
+        matches.append(medium)
+    stripped = text.lstrip()
+    real_quotes = [q for q in quotes if q.words >= QUOTE_MIN_WORDS]
+    starts_with_quote = (
+        bool(stripped)
+        and stripped[0] in _QUOTE_CHARS
+        and any(q.start == len(text) - len(stripped) for q in real_quotes)
+    )
+    return _Analysis(
+        matches=tuple(matches),
+        hedges=tuple(_hedges(ctx)),
+        quotes=tuple(quotes),
+        speech_anaphor=speech,
+        report_anaphor=report,
+        persons=tuple(_persons(ctx, matches)),
+        starts_with_quote=starts_with_quote,
+        ends_with_colon=text.rstrip().endswith(":"),
+        opener=opener,
+        passive=None if medium is not None else passive,
+        first_offset=toks[k].start if k < len(toks) else 0,
+        first_person=any(t.low in _FIRST_PERSON for t in toks),
+    )
+
+
+# ---------------------------------------------------------------------------
+# spaCy (optional)
+
+_NLP: dict[str, Any] = {}
+
+
+def _nlp(language: str) -> Any | None:
+    """spaCy's French pipeline, loaded once; None when unavailable or not French."""
+    if not language.startswith("fr"):
+        return None
+    if "fr" not in _NLP:
+        try:
+            import spacy
+
+            _NLP["fr"] = spacy.load("fr_core_news_sm", exclude=["lemmatizer"])
+        except (ImportError, OSError):  # pragma: no cover - broken installation
+            _NLP["fr"] = None
+    return _NLP["fr"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Parse:
+    entities: tuple[tuple[int, int, str], ...]
+    subjects: tuple[tuple[int, int, int, int], ...]  # (verb start, verb end, subj start, end)
+
+
+def _parse_texts(texts: Sequence[str], language: str, lex: _Lex) -> list[_Parse] | None:
+    nlp = _nlp(language)
+    if nlp is None:
+        return None
+    out = []
+    verbs = lex.verbs
+    weak = lex.weak_verbs
+    for doc in nlp.pipe([t.translate(_CHAR_MAP) for t in texts], batch_size=64):
+        ents = tuple(
+            (e.start_char, e.end_char, e.label_)
+            for e in doc.ents
+            if e.label_ in {"PER", "ORG", "LOC", "MISC"}
+        )
+        subjects = []
+        for tok in doc:
+            if tok.pos_ not in {"VERB", "AUX"}:
+                continue
+            low = tok.text.lower()
+            if low in verbs or low in weak:
+                continue  # the rules handle listed forms
+            if not low.endswith(("ent", "e", "ait", "aient", "é", "ée", "és", "ées", "a")):
+                continue
+            for child in tok.children:
+                if child.dep_ in {"nsubj"}:
+                    left = child.left_edge.idx
+                    right_tok = child
+                    for sub in child.subtree:
+                        if sub.dep_ in {"acl:relcl", "acl", "appos"} and sub.head == child:
+                            break
+                        right_tok = sub
+                    subjects.append(
+                        (
+                            tok.idx,
+                            tok.idx + len(tok.text),
+                            left,
+                            right_tok.idx + len(right_tok.text),
+                        )
+                    )
+        out.append(_Parse(ents, tuple(subjects)))
+    return out
+
+
+def _parser_matches(
+    text: str, lex: _Lex, registry: Any | None, parse: _Parse, existing: Sequence[_Match]
+) -> list[_Match]:
+    """Subjects of reporting verbs the lexicon lacks, found by the dependency parse."""
+    if not parse.subjects:
+        return []
+    norm = _norm(text)
+    toks = _tokens(text, norm)
+    ctx = _Ctx(text, toks, lex, registry, parse.entities)
+    out = []
+    for vs, ve, ss, se in parse.subjects:
+        verb = norm[vs:ve]
+        lemma = _guess_lemma(verb)
+        if lemma not in lex.lemmas or any(m.cue_start <= vs < m.cue_end for m in existing):
+            continue
+        i = next((k for k, t in enumerate(toks) if t.start >= ss), None)
+        j = next((k for k, t in enumerate(toks) if t.end >= se), None)
+        if i is None or j is None:
+            continue
+        np = _classify(ctx, i, j + 1, "subject")
+        if np.kind in {"named", "vague", "pronoun", "report"}:
+            out.append(_Match(text[vs:ve], vs, ve, np, "subject"))
+    return out
+
+
+def _guess_lemma(form: str) -> str:
+    """Infinitive of a French -er/-ir verb form (enough to look a form up in ``lemmas``)."""
+    for suffix, repl in (
+        ("èrent", "er"),
+        ("aient", "er"),
+        ("ait", "er"),
+        ("ent", "er"),
+        ("ées", "er"),
+        ("és", "er"),
+        ("ée", "er"),
+        ("é", "er"),
+        ("e", "er"),
+        ("a", "er"),
+    ):
+        if form.endswith(suffix):
+            stem = form[: -len(suffix)]
+            return (stem + repl).replace("è", "é") if "è" in stem else stem + repl
+    return form
+
+
+# ---------------------------------------------------------------------------
+# Units
+
+
+def _tier(registry: Any | None, source: Any | None) -> str | None:
+    if source is None:
+        return None
+    if registry is not None and hasattr(registry, "tier_for"):
+        tier = registry.tier_for(source)
+    else:
+        tier = getattr(source, "tier", None)
+    return None if tier is None else str(tier)
+
+
+def _source_ref(ref: _Ref, cue: str, registry: Any | None, carried: str | None = None) -> SourceRef:
+    source = ref.source
+    return SourceRef(
+        name=ref.name,
+        id=getattr(source, "id", None) if source is not None else None,
+        tier=_tier(registry, source),
+        cue=f"carried from {carried}" if carried else cue,
+        vague=ref.vague,
+        carried_from=carried,
+    )
+
+
+def _key(ref: SourceRef) -> str:
+    return ref.id or re.sub(r"\W+", " ", _norm(ref.name)).strip()
+
+
+def _describe(cue: str, ref: SourceRef) -> str:
+    if ref.vague:
+        return f"cue '{cue}' invokes '{ref.name}' (vague)"
+    where = f"registry: {ref.id}" if ref.id else "unregistered"
+    return f"cue '{cue}' introduces '{ref.name}' ({where})"
+
+
+def _domain_of(url: str) -> str | None:
+    try:
+        from auditor.registry import registered_domain
+
+        return registered_domain(url)
+    except Exception:  # pragma: no cover - registry module missing
+        host = re.sub(r"^[a-z]+://", "", url).split("/")[0]
+        return host.removeprefix("www.") or None
+
+
+def _domain_tier(domain: str) -> str | None:
+    try:
+        from auditor.registry import tier_for_domain
+    except ImportError:  # pragma: no cover
+        return None
+    return str(tier_for_domain(domain)[0])
+
+
+def _citation_refs(
+    unit: Unit, citations: Citations, registry: Any | None
+) -> tuple[list[tuple[SourceRef, str]], list[Signal]]:
+    """Sources cited by the unit's footnote markers and inline links, and problems."""
+    notes = {f.number: f for f in citations.footnotes}
+    links_by_note: dict[int, Any] = {}
+    for cited in citations.links:
+        if cited.footnote is not None:
+            links_by_note.setdefault(cited.footnote, cited)
+    refs: list[tuple[SourceRef, str]] = []
+    signals: list[Signal] = []
+    for marker in citations.markers:
+        if marker.unit_id != unit.id:
+            continue
+        note = notes.get(marker.number)
+        if note is None:
+            signals.append(Signal("dangling-footnote", f"[{marker.number}]"))
+            continue
+        cue = f"footnote [{marker.number}]"
+        link = links_by_note.get(marker.number)
+        url = link.url if link is not None else (note.urls[0] if note.urls else None)
+        ref = (
+            _url_ref(url, link, registry, cue) if url else _note_text_ref(note.text, registry, cue)
+        )
+        refs.append((ref, f"{cue} cites {ref.name}" + (f" (registry: {ref.id})" if ref.id else "")))
+    for inline in citations.links:
+        if inline.unit_id != unit.id or inline.footnote is not None:
+            continue
+        if inline.origin in (LinkOrigin.SOURCE_LINK, LinkOrigin.FOOTNOTE):
+            continue
+        ref = _url_ref(inline.url, inline, registry, "link")
+        refs.append((ref, f"link to {ref.name}" + (f" (registry: {ref.id})" if ref.id else "")))
+    return refs, signals
+
+
+def _url_ref(url: str, link: Any | None, registry: Any | None, cue: str) -> SourceRef:
+    source = None
+    if link is not None and link.source_id and registry is not None:
+        source = registry.by_id(link.source_id)
+    if source is None and registry is not None:
+        source = registry.match_url(url)
+    if source is not None:
+        return SourceRef(source.name, source.id, _tier(registry, source), cue)
+    domain = (link.domain if link is not None else None) or _domain_of(url) or url
+    return SourceRef(domain, None, _domain_tier(domain) if "." in domain else None, cue)
+
+
+def _note_text_ref(text: str, registry: Any | None, cue: str) -> SourceRef:
+    source = registry.match_name(text) if registry is not None else None
+    if source is not None:
+        return SourceRef(source.name, source.id, _tier(registry, source), cue)
+    name = re.sub(r"\s+", " ", text).strip()
+    return SourceRef(name[:80], None, None, cue)
+
+
+@dataclass
+class _Memory:
+    """What the article has said so far, for sentences that continue or refer back."""
+
+    # Paragraph state.
+    previous: tuple[SourceRef, ...] = ()  # sources of the previous unit (own or carried)
+    previous_speakers: tuple[SourceRef, ...] = ()  # who speaks in it (subject of a verb)
+    previous_unit: str | None = None
+    quote_open: bool = False
+    quote_sources: tuple[SourceRef, ...] = ()
+    last_quote_sources: tuple[SourceRef, ...] = ()
+    colon_sources: tuple[SourceRef, ...] = ()
+    persons: tuple[SourceRef, ...] = ()  # people mentioned in the previous unit
+    persons_unit: str | None = None
+    # Article state: (unit index, unit id, words of the mention, source).
+    mentions: list[tuple[int, str, str, SourceRef]] = field(default_factory=list)
+    reports: list[tuple[str, str, tuple[SourceRef, ...]]] = field(default_factory=list)
+
+    def new_paragraph(self) -> None:
+        self.previous, self.previous_unit = (), None
+        self.previous_speakers = ()
+        self.quote_open = False
+        self.quote_sources = self.last_quote_sources = self.colon_sources = ()
+        self.persons, self.persons_unit = (), None
+
+
+#: How many units back a pronoun may look for its antecedent.
+ANAPHORA_WINDOW = 4
+
+
+def _carried(refs: Iterable[SourceRef], unit: str) -> tuple[SourceRef, ...]:
+    out = []
+    for r in refs:
+        origin = r.carried_from or unit
+        cue = f"carried from {origin}"
+        if r.carried_from is None and r.cue.startswith(("footnote", "link")):
+            cue += f" ({r.cue})"
+        elif r.carried_from is not None:
+            cue = r.cue
+        out.append(SourceRef(r.name, r.id, r.tier, cue, r.vague, origin))
+    return tuple(out)
+
+
+def _dedupe(refs: Iterable[SourceRef]) -> tuple[SourceRef, ...]:
+    """One ref per source, except that a footnote or link citing a source also named in the
+    words is kept (the report shows both the cue and the citation)."""
+    seen: set[str] = set()
+    out: list[SourceRef] = []
+    for r in refs:
+        key = _key(r) + ("|cited" if _is_cited(r) else "")
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return tuple(out)
+
+
+def _is_cited(ref: SourceRef) -> bool:
+    """A footnote or link source (also once carried: "carried from u3 (footnote [1])")."""
+    return ref.cue.startswith(("footnote", "link")) or ref.cue.endswith(("]) ", "])", "(link)"))
+
+
+def attribute_units(
+    units: Sequence[Unit],
+    citations: Citations,
+    registry: Any,
+    *,
+    language: str,
+    extra_lexicon_files: Sequence[str] = (),
+    use_parser: bool = True,
+) -> dict[str, Attribution]:
+    """The :class:`Attribution` of every unit, keyed by unit id.
+
+    ``registry`` is a :class:`~auditor.registry.SourceRegistry` (or None). Boilerplate is
+    unattributed; a heading is judged on its own words, never carried to or from. With
+    ``use_parser`` spaCy's French pipeline refines the rules; without it the rules decide.
+    """
+    lex = _compiled(language or "fr", tuple(str(f) for f in extra_lexicon_files))
+    judged = [u for u in units if u.kind is not UnitKind.BOILERPLATE]
+    parses = _parse_texts([u.text for u in judged], lex.language, lex) if use_parser else None
+    parse_of = {u.id: p for u, p in zip(judged, parses, strict=True)} if parses else {}
+    out: dict[str, Attribution] = {}
+    memory = _Memory()
+    paragraph: int | None = None
+    for index, unit in enumerate(units):
+        if unit.paragraph != paragraph:
+            memory.new_paragraph()
+            paragraph = unit.paragraph
+        if unit.kind is UnitKind.BOILERPLATE:
+            out[unit.id] = Attribution(Status.UNATTRIBUTED, reasons=("boilerplate",))
+            memory.new_paragraph()
+            continue
+        parse = parse_of.get(unit.id)
+        analysis = _analyse(unit.text, lex, registry, parse.entities if parse else None)
+        if parse is not None:
+            extra = _parser_matches(unit.text, lex, registry, parse, analysis.matches)
+            if extra:
+                matches = tuple(sorted((*analysis.matches, *extra), key=lambda m: m.cue_start))
+                analysis = _replace_matches(analysis, matches)
+        heading = unit.kind is UnitKind.HEADING
+        out[unit.id] = _attribute_one(
+            unit, index, analysis, citations, registry, memory, heading=heading
+        )
+        if heading:
+            memory.new_paragraph()
+    return out
+
+
+def _replace_matches(analysis: _Analysis, matches: tuple[_Match, ...]) -> _Analysis:
+    from dataclasses import replace
+
+    return replace(analysis, matches=matches)
+
+
+def _attribute_one(
+    unit: Unit,
+    index: int,
+    analysis: _Analysis,
+    citations: Citations,
+    registry: Any | None,
+    memory: _Memory,
+    *,
+    heading: bool = False,
+) -> Attribution:
+    named: list[SourceRef] = []
+    vague: list[SourceRef] = []
+    signals: list[Signal] = []
+    reasons: list[str] = []
+    anaphoric: list[_Match] = []
+    mentions: list[tuple[str, SourceRef]] = []
+    speakers_here: list[SourceRef] = []
+    for m in analysis.matches:
+        if m.np.kind in {"pronoun", "report"}:
+            anaphoric.append(m)
+            continue
+        for r in m.np.refs:
+            ref = _source_ref(r, m.cue, registry)
+            (vague if ref.vague else named).append(ref)
+            mentions.append((m.np.text, ref))
+            if m.kind in {"subject", "inverted"}:
+                speakers_here.append(ref)
+            reasons.append(_describe(m.cue, ref))
+            if ref.vague:
+                signals.append(Signal("vague-source", r.name))
+            else:
+                signals.append(Signal("cue", f"{m.cue} {r.name}"))
+    if heading and named:
+        # A headline states what the article reports; only a vague cue ("officials say",
+        # "study finds") marks it.
+        reasons = [r for r in reasons if "(vague)" in r]
+        signals = [sg for sg in signals if sg.kind != "cue"]
+        named = []
+    own = bool(named or vague)
+    real_quotes = [q for q in analysis.quotes if q.words >= QUOTE_MIN_WORDS]
+    inside_open_quote = memory.quote_open and (
+        not analysis.quotes or analysis.quotes[0].opened_before
+    )
+    carried: tuple[SourceRef, ...] = ()
+    if not heading and (not named or anaphoric):
+        carried, why, unresolved = _continuation(
+            index,
+            analysis,
+            anaphoric,
+            memory,
+            inside_open_quote,
+            own_vague=bool(vague),
+            own_named=bool(named),
+        )
+        if any(m.np.kind == "pronoun" for m in anaphoric):
+            speakers_here.extend(carried)
+        if why:
+            reasons.append(why)
+        if unresolved:
+            # "L'enquête révèle…", "the official said" with nothing before: a source is
+            # invoked but cannot be identified.
+            vague.append(SourceRef(unresolved, None, None, unresolved, vague=True))
+            signals.append(Signal("vague-source", unresolved))
+
+    cited, problems = _citation_refs(unit, citations, registry)
+    signals.extend(problems)
+    for ref, why in cited:
+        named.append(ref)
+        reasons.append(why)
+        signals.append(Signal("cue", ref.cue))
+    for p in problems:
+        reasons.append(f"footnote {p.text} has no note: it attributes nothing")
+
+    carried_named = [r for r in carried if not r.vague]
+    carried_vague = [r for r in carried if r.vague]
+    sources = _dedupe([*named, *carried_named, *vague, *carried_vague])
+    if named or carried_named:
+        status = Status.ATTRIBUTED
+    elif vague or carried_vague:
+        status = Status.VAGUE
+    else:
+        status = Status.UNATTRIBUTED
+    for h in analysis.hedges:
+        signals.append(Signal("hedged", h))
+    if analysis.hedges:
+        reasons.append(f"hedged: '{analysis.hedges[0]}' (conditional or hedge, not a source)")
+
+    speakers = tuple(r for r in sources if not _is_cited(r))
+    if real_quotes or inside_open_quote:
+        quoted = unit.text[real_quotes[0].start : real_quotes[0].end] if real_quotes else unit.text
+        quoted = re.sub(r"\s+", " ", quoted).strip()
+        if len(quoted) > 80:
+            quoted = quoted[:77] + "…"
+        if not speakers:
+            signals.append(Signal("unattributed-quote", quoted))
+            reasons.append("quotation with no speaker")
+        elif all(r.vague for r in speakers):
+            signals.append(Signal("anonymous-quote", quoted))
+            reasons.append("quotation whose speaker is anonymous")
+        else:
+            signals.append(Signal("quote", next(r.name for r in speakers if not r.vague)))
+    if not reasons:
+        reasons.append("no source named")
+
+    _remember(
+        unit,
+        index,
+        analysis,
+        memory,
+        sources,
+        speakers,
+        mentions,
+        own,
+        inside_open_quote,
+        tuple(speakers_here),
+    )
+    return Attribution(status, sources, tuple(signals), tuple(dict.fromkeys(reasons)))
+
+
+def _continuation(
+    index: int,
+    analysis: _Analysis,
+    anaphoric: Sequence[_Match],
+    memory: _Memory,
+    inside_open_quote: bool,
+    *,
+    own_vague: bool,
+    own_named: bool = False,
+) -> tuple[tuple[SourceRef, ...], str, str]:
+    """Sources carried to a unit: what its anaphors refer to, or what it continues.
+
+    Returns (carried sources, why, words of an anaphor that resolves to nothing).
+    """
+    # Inside a quotation opened in an earlier sentence.
+    if inside_open_quote and not own_vague and not own_named:
+        if memory.quote_sources:
+            origin = memory.quote_sources[0].carried_from or memory.previous_unit or ""
+            return (
+                _carried(memory.quote_sources, origin),
+                (f"carried from {origin}: inside the quotation opened there"),
+                "",
+            )
+        return (), "", ""
+    # "L'enquête recense…": the last report the article named.
+    report = next((m for m in anaphoric if m.np.kind == "report"), None)
+    report_head = report.np.head if report else analysis.report_anaphor
+    if report_head:
+        for origin, head, refs in reversed(memory.reports):
+            if head == report_head:
+                return (
+                    _carried(refs, origin),
+                    (f"carried from {origin}: '{report_head}' refers to the report named there"),
+                    "",
+                )
+        if memory.reports:
+            origin, _head, refs = memory.reports[-1]
+            return (
+                _carried(refs, origin),
+                (f"carried from {origin}: '{report_head}' refers to the report named there"),
+                "",
+            )
+        if memory.previous and memory.previous_unit:
+            return (
+                _carried(memory.previous, memory.previous_unit),
+                (f"carried from {memory.previous_unit}: '{report_head}' continues the report"),
+                "",
+            )
+        words = report.np.text if report else report_head
+        return (), f"'{words}' refers to a report the article does not name", words
+    # Pronouns, definite descriptions, possessives ("Il a ajouté", "the official said").
+    pronoun = next((m for m in anaphoric if m.np.kind == "pronoun"), None)
+    if pronoun is not None or analysis.speech_anaphor:
+        if pronoun is not None:
+            words = (
+                pronoun.np.text
+                if pronoun.kind == "preposition"
+                else (
+                    f"{pronoun.cue} {pronoun.np.text}"
+                    if pronoun.kind == "inverted"
+                    else f"{pronoun.np.text} {pronoun.cue}"
+                )
+            )
+            words = f"{pronoun.cue} {pronoun.np.text}" if pronoun.kind == "preposition" else words
+        else:
+            words = analysis.speech_anaphor or ""
+        definite = pronoun is not None and pronoun.np.reason.startswith("definite")
+        wide = (
+            pronoun is None
+            or pronoun.kind in {"inverted", "preposition"}
+            or (pronoun.np.start <= analysis.first_offset)
+            or definite
+        )
+        found = _antecedent_of(index, pronoun, analysis, memory, wide=wide)
+        if found:
+            refs, origin = found
+            return (
+                _carried(refs, origin),
+                (f"carried from {origin}: '{words.strip()}' refers to {refs[0].name}"),
+                "",
+            )
+        if definite and pronoun is not None:
+            return (), f"'{pronoun.np.text}' is not identified", pronoun.np.text
+        return (), f"'{words.strip()}' refers to a source the article does not name", ""
+    if own_vague or own_named:
+        return (), "", ""
+    # A quotation announced by a colon, or a second quoted sentence of the same speaker.
+    if analysis.starts_with_quote and memory.previous_unit:
+        if memory.colon_sources:
+            return (
+                _carried(memory.colon_sources, memory.previous_unit),
+                (f"carried from {memory.previous_unit}: quotation announced there"),
+                "",
+            )
+        if memory.last_quote_sources:
+            return (
+                _carried(memory.last_quote_sources, memory.previous_unit),
+                (
+                    f"carried from {memory.previous_unit}: a second quoted sentence of the same "
+                    "speaker"
+                ),
+                "",
+            )
+        speakers = memory.previous_speakers
+        if speakers:
+            return (
+                _carried(speakers, memory.previous_unit),
+                (
+                    f"carried from {memory.previous_unit}: the quotation follows that speaker's "
+                    "words"
+                ),
+                "",
+            )
+    # "Ils ont transporté…", "Ces derniers…": the sentence continues the previous one
+    # (unless the author speaks in the first person).
+    if analysis.opener and memory.previous and memory.previous_unit and not (analysis.first_person):
+        return (
+            _carried(memory.previous, memory.previous_unit),
+            (f"carried from {memory.previous_unit}: '{analysis.opener}' continues the same report"),
+            "",
+        )
+    if analysis.passive:
+        if memory.previous and memory.previous_unit:
+            return (
+                _carried(memory.previous, memory.previous_unit),
+                (
+                    f"carried from {memory.previous_unit}: '{analysis.passive}' continues the same "
+                    "report"
+                ),
+                "",
+            )
+        return (), f"agentless passive '{analysis.passive}' names no source", analysis.passive
+    return (), "", ""
+
+
+def _antecedent_of(
+    index: int, pronoun: _Match | None, analysis: _Analysis, memory: _Memory, *, wide: bool
+) -> tuple[tuple[SourceRef, ...], str] | None:
+    """The source a pronoun, a definite description or a possessive refers to.
+
+    ``wide`` lets it look back a few sentences, across a paragraph break ("She added…");
+    otherwise only the previous sentence of the paragraph counts.
+    """
+    recent = (
+        [
+            m
+            for m in memory.mentions
+            if (index - m[0] <= ANAPHORA_WINDOW and not m[3].cue.startswith("mentioned"))
+            or index - m[0] <= 1
+        ]
+        if wide
+        else []
+    )
+    head = pronoun.np.head.lower() if pronoun is not None and pronoun.np.reason else ""
+    if head:
+        # A definite description names its antecedent's head ("l'agence", "the official").
+        stem = head[:-1] if head.endswith("s") else head
+        for _i, unit_id, words, ref in reversed(memory.mentions[-12:]):
+            if stem and stem in _norm(words):
+                return (ref,), unit_id
+    if analysis.speech_anaphor and memory.persons and memory.persons_unit:
+        return memory.persons, memory.persons_unit
+    if memory.previous_speakers and memory.previous_unit:
+        return memory.previous_speakers, memory.previous_unit
+    speakers = [r for r in memory.previous if not _is_cited(r)]
+    if speakers and memory.previous_unit:
+        return tuple(speakers), memory.previous_unit
+    if recent:
+        _i, unit_id, _words, _ref = recent[-1]
+        refs = tuple(r for i, u, w, r in recent if u == unit_id)
+        return refs, unit_id
+    if memory.persons and memory.persons_unit:
+        return memory.persons, memory.persons_unit
+    return None
+
+
+def _remember(
+    unit: Unit,
+    index: int,
+    analysis: _Analysis,
+    memory: _Memory,
+    sources: tuple[SourceRef, ...],
+    speakers: tuple[SourceRef, ...],
+    mentions: Sequence[tuple[str, SourceRef]],
+    own: bool,
+    inside_open_quote: bool,
+    speakers_here: tuple[SourceRef, ...] = (),
+) -> None:
+    for words, ref in mentions:
+        memory.mentions.append((index, unit.id, words, ref))
+    for person in analysis.persons:
+        src = SourceRef(
+            person.name,
+            getattr(person.source, "id", None) if person.source else None,
+            None,
+            "mentioned",
+            person.vague,
+        )
+        if not any(m[3].name == src.name and m[0] == index for m in memory.mentions):
+            memory.mentions.append((index, unit.id, person.name, src))
+    # Reports named here, for a later "L'enquête…".
+    if own:
+        heads = [m.np.head for m in analysis.matches if m.np.head]
+        first_words = [w.split("'")[-1] for w in _norm(unit.text).split()[:14]]
+        head = next(
+            (h.split()[-1].lower() for h in heads if _is_report_word(h.split()[-1])), None
+        ) or next((w.strip(".,;:") for w in first_words if _is_report_word(w)), None)
+        named = tuple(r for r in speakers if not r.vague and r.carried_from is None)
+        if head and named:
+            memory.reports.append((unit.id, head, named))
+    memory.previous = sources
+    memory.previous_speakers = _dedupe(speakers_here)
+    memory.previous_unit = sources[0].carried_from or unit.id if sources else unit.id
+    if not sources:
+        memory.previous = ()
+    # Quotations.
+    real_quotes = [q for q in analysis.quotes if q.words >= QUOTE_MIN_WORDS]
+    if analysis.quotes and analysis.quotes[-1].stays_open:
+        if not inside_open_quote:
+            memory.quote_sources = speakers
+        memory.quote_open = True
+    elif analysis.quotes and (analysis.quotes[-1].opened_before or not inside_open_quote):
+        memory.quote_open = False
+    if real_quotes and speakers:
+        memory.last_quote_sources = speakers
+    elif not inside_open_quote:
+        memory.last_quote_sources = ()
+    memory.colon_sources = speakers if analysis.ends_with_colon else ()
+    persons = tuple(
+        SourceRef(
+            r.name, getattr(r.source, "id", None) if r.source else None, None, "mentioned", r.vague
+        )
+        for r in analysis.persons
+    )
+    memory.persons, memory.persons_unit = (persons[-1:], unit.id) if persons else ((), None)
+
+
+_REPORT_WORDS = frozenset(
+    {
+        "enquête",
+        "rapport",
+        "étude",
+        "investigation",
+        "analyse",
+        "report",
+        "study",
+        "survey",
+        "analysis",
+        "inquiry",
+        "probe",
+        "enquete",
+        "bulletin",
+        "document",
+        "note",
+        "communiqué",
+        "audit",
+        "statement",
+        "review",
+        "assessment",
+        "draft",
+        "letter",
+        "lettre",
+        "projet",
+        "texte",
+        "text",
+        "planning",
+        "décret",
+        "arrêté",
+        "order",
+    }
+)
+
+
+def _is_report_word(word: str) -> bool:
+    word = word.strip(".,;:«»\"'()")
+    return word.split("'")[-1] in _REPORT_WORDS
+
+
+# ---------------------------------------------------------------------------
+# Sentence-level API (evaluation)
+
+
+def _sentences(text: str, language: str) -> list[tuple[int, int]]:
+    """Sentence spans of ``text``, paragraph by paragraph (the segment stage's splitter)."""
+    from auditor.segment import sentence_spans
+
+    spans: list[tuple[int, int]] = []
+    for m in re.finditer(r"[^\n]+", text):
+        if m.group().strip():
+            spans.extend(sentence_spans(text, m.start(), m.end(), language=language))
+    return spans
+
+
+def find_attributions(
+    text: str, *, language: str, registry: Any | None = None, use_parser: bool = False
+) -> list[AttributionMatch]:
+    """Every attribution in ``text`` (one sentence or more), with cue and source spans.
+
+    Rules only by default (``use_parser`` adds spaCy for French). Offsets are into ``text``.
+    Pronoun sources ("he said") are reported with ``anaphoric=True`` and no names.
+    """
+    lex = _compiled(language or "fr")
+    spans = _sentences(text, lex.language)
+    parses = _parse_texts([text[s:e] for s, e in spans], lex.language, lex) if use_parser else None
+    out: list[AttributionMatch] = []
+    for n, (s, e) in enumerate(spans):
+        sentence = text[s:e]
+        parse = parses[n] if parses else None
+        analysis = _analyse(sentence, lex, registry, parse.entities if parse else None)
+        matches = list(analysis.matches)
+        if parse is not None:
+            matches += _parser_matches(sentence, lex, registry, parse, matches)
+        for m in matches:
+            if m.kind == "medium":
+                continue
+            np = m.np
+            names = tuple(r.name for r in np.refs if not r.vague)
+            ids = tuple(
+                getattr(r.source, "id", None) if r.source else None for r in np.refs if not r.vague
+            )
+            out.append(
+                AttributionMatch(
+                    cue=m.cue,
+                    cue_start=s + m.cue_start,
+                    cue_end=s + m.cue_end,
+                    source_text=np.text,
+                    source_start=s + np.start,
+                    source_end=s + np.end,
+                    vague=np.kind == "vague",
+                    anaphoric=np.kind in {"pronoun", "report"},
+                    names=names,
+                    source_ids=ids,
+                    kind=m.kind,
+                )
+            )
+    return out
