@@ -38,7 +38,7 @@ SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 SUPERSCRIPT_RE = re.compile(r"(?<![\s\d⁰¹²³⁴⁵⁶⁷⁸⁹])(?<!\b[kcmdμ]m)(?<!\bm)([⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})(?![\w⁰¹²³⁴⁵⁶⁷⁸⁹])")
 BRACKET_RE = re.compile(r"\[(\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*)\]")
 CARET_RE = re.compile(r"\^(\d{1,3})\b")
-PAREN_RE = re.compile(r"(?<=[^\s(\d])\((\d{1,3})\)")
+PAREN_RE = re.compile(r"(?<=[^\s(\d])\((\d{1,3})\)(?=[\s.,;:!?»”\"']|$)")
 
 NOTE_BRACKET_RE = re.compile(r"^\[(\d{1,3})\][.:)]?\s*(.*)$", re.S)
 NOTE_NUMBER_RE = re.compile(r"^(\d{1,3})[.)]\s+(.*)$", re.S)
@@ -326,6 +326,14 @@ def collect_citations(article: Article, units: Sequence[Unit], notes: Notes,
     for link in article.links:
         if in_notes[0] <= link.start < in_notes[1]:
             continue  # note URLs are added below, with their note number
+        scheme = link.url.split(":", 1)[0].lower() if ":" in link.url else ""
+        if scheme not in {"http", "https"}:
+            if scheme in {"javascript", "data", "vbscript", "file"}:
+                problems.append(Problem(
+                    ProblemKind.MALFORMED_URL,
+                    f"a link is not a web address ({scheme}:) and was not treated as a citation",
+                    unit_id=_unit_id(units, link.start), start=link.start, end=link.end))
+            continue  # mailto:, tel:, relative links: not citations
         add_link(link.url, link.anchor, link.origin, link.start, link.end,
                  _unit_id(units, link.start), None)
     for note in notes.footnotes:

@@ -108,6 +108,7 @@ def _check_and_merge(base: dict[str, Any], layer: Mapping[str, Any], origin: str
         if dotted in FREE_SECTIONS:
             if not isinstance(value, list):
                 raise ConfigError(f"{origin}: '{dotted}' must be a list, not {_type_name(value)}")
+            _check_sources(value, origin)
             base[key] = _merge_sources(current, value)
             continue
         if isinstance(current, dict):
@@ -146,6 +147,16 @@ def _coerce(current: Any, value: Any, origin: str, dotted: str) -> Any:
     raise ConfigError(
         f"{origin}: '{dotted}' must be a {_type_name(current)}, not {_type_name(value)} ({value!r})"
     )
+
+
+def _check_sources(entries: list[Any], origin: str) -> None:
+    """Validate registry entries where they are written, so errors name their file and index."""
+    from auditor.registry import check_source_entry
+
+    for index, entry in enumerate(entries):
+        ident = entry.get("id") if isinstance(entry, Mapping) else None
+        where = f"{origin}: sources[{index}]" + (f" (id {ident!r})" if ident else "")
+        check_source_entry(entry, where)
 
 
 def _merge_sources(current: list[Any], extra: list[Any]) -> list[Any]:

@@ -10,8 +10,10 @@ contains a newline.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
+import stat
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -42,7 +44,11 @@ UPPER = "A-ZÀ-ÖØ-ÞŒ"
 LOWER = "a-zß-öø-ÿœ"
 TERMINAL = ".!?…:»”\"'"
 
-URL_RE = re.compile(r"""https?://[^\s<>"'»«“”\])]+[^\s<>"'»«“”\])\.,;:!?]""", re.IGNORECASE)
+# A URL may hold balanced parentheses (Wikipedia's "KN-23_(missile)") but never ends in
+# sentence punctuation or an unbalanced closing bracket.
+URL_RE = re.compile(
+    r"""https?://(?:[^\s<>"'»«“”()\[\]]|\([^\s()<>"'«»“”]*\))+(?<![.,;:!?])""", re.IGNORECASE
+)
 
 BINARY_MAGIC = {
     b"%PDF": "a PDF document",
@@ -93,9 +99,12 @@ def is_url(spec: str) -> bool:
 def read_path(path: Path, options: IngestOptions) -> bytes:
     """Raw bytes of a file, refusing what is not a readable, reasonably sized file."""
     try:
-        if path.is_dir():
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
             raise InputError(f"{path}: is a directory (give the directory itself to audit it)")
-        size = path.stat().st_size
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(f"{path}: not a regular file (a pipe, socket or device)")
+        size = info.st_size
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except PermissionError:
@@ -179,18 +188,55 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     try:
         text, encoding = data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(data).best()
-        if best is None:
-            raise InputError(f"{name}: not text in any encoding auditor recognises") from None
-        text, encoding = str(best), best.encoding
+        text, encoding = _decode_not_utf8(data, name)
     controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\t\n\r\f\v")
     if controls > max(8, len(text[:8192]) // 50):
         raise InputError(f"{name}: binary file (control characters), not an article")
     if not text.strip():
         raise InputError(f"{name}: empty input")
     return text, encoding
+
+
+def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeDecodeError)
+    bad = error.object[error.start : error.end]
+    return bytes(bad).decode("cp1252", errors="replace"), error.end
+
+
+codecs.register_error("auditor-cp1252", _cp1252_fallback)
+
+
+def _decode_not_utf8(data: bytes, name: str) -> tuple[str, str]:
+    """Mostly-UTF-8 with stray bytes, Windows-1252/Latin-1 (most Western text), or a guess."""
+    valid_multibyte = len(re.findall(rb"[\xc2-\xf4][\x80-\xbf]+", data))
+    invalid = data.decode("utf-8", errors="replace").count("\ufffd")
+    if valid_multibyte and invalid <= valid_multibyte:
+        # UTF-8 with a few stray single-byte characters: decode those one by one.
+        return data.decode("utf-8", errors="auditor-cp1252"), "utf-8 (with cp1252 bytes)"
+    western = data.decode("cp1252", errors="replace")
+    if _plausible_western(western):
+        return western, "cp1252"
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise InputError(f"{name}: not text in any encoding auditor recognises")
+    return str(best), best.encoding
+
+
+def _plausible_western(text: str) -> bool:
+    """True when Windows-1252 gives Latin text: accented letters sit inside ASCII words.
+
+    Cyrillic or Greek bytes read as cp1252 give runs of accented letters with no ASCII
+    letter between them ("Ïðèâåò"); French or German give isolated ones ("député").
+    """
+    if "\ufffd" in text:
+        return False
+    words = re.findall(r"[^\W\d_]+", text)
+    if not words:
+        return False
+    foreign = sum(1 for w in words if sum(1 for ch in w if ord(ch) > 127) > max(1, len(w) // 3))
+    return foreign <= max(1, len(words) // 50)
 
 
 def sniff_format(text: str, suffix: str = "", content_type: str = "") -> InputFormat:
@@ -237,8 +283,27 @@ MD_FOOTNOTE_MARK_RE = re.compile(r"\[\^(?P<n>\d{1,3})\](?!:)")
 MD_FOOTNOTE_DEF_RE = re.compile(r"(?m)^\[\^(?P<n>\d{1,3})\]:\s*")
 
 
+# Backslash escapes are swapped for private-use characters while parsing (one character for
+# one, so offsets hold) and restored after: an escaped "\[" is text, never link syntax.
+MD_ESCAPABLE = "\\`*_{}[]()#+-.!|<>"
+_ESCAPE_TO_PUA = {ch: chr(0xF0000 + i) for i, ch in enumerate(MD_ESCAPABLE)}
+_PUA_TO_CHAR = str.maketrans({v: k for k, v in _ESCAPE_TO_PUA.items()})
+MD_ESCAPE_RE = re.compile(r"\\([" + re.escape(MD_ESCAPABLE) + r"])")
+
+
 def read_markdown(source: str) -> Draft:
     """Markdown to plain text: links keep anchor and position; headings are remembered."""
+    draft = _read_markdown(MD_ESCAPE_RE.sub(lambda m: _ESCAPE_TO_PUA[m.group(1)], source))
+    draft.text = draft.text.translate(_PUA_TO_CHAR)
+    draft.links = [replace(link, anchor=link.anchor.translate(_PUA_TO_CHAR),
+                           url=link.url.translate(_PUA_TO_CHAR)) for link in draft.links]
+    draft.removed = [replace(r, text=r.text.translate(_PUA_TO_CHAR)) for r in draft.removed]
+    if draft.meta.get("title"):
+        draft.meta["title"] = str(draft.meta["title"]).translate(_PUA_TO_CHAR)
+    return draft
+
+
+def _read_markdown(source: str) -> Draft:
     refdefs = {m["label"].strip().lower(): m["url"].strip("<>") for m in MD_REFDEF_RE.finditer(source)}
     # Markdown footnotes ([^1] / [^1]: note) become the plain [1] / [1] note form.
     source = MD_FOOTNOTE_DEF_RE.sub(lambda m: f"[{m['n']}] ", source)
@@ -305,7 +370,7 @@ def _md_inline(text: str) -> str:
     text = re.sub(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])", r"\1", text)
     text = re.sub(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])", r"\1", text)
     text = re.sub(r"`([^`\n]+)`", r"\1", text)
-    return text.replace("\\[", "[").replace("\\]", "]").replace("\\*", "*").replace("\\_", "_")
+    return text
 
 
 def read_html(html: str, base_url: str | None = None) -> Draft:
@@ -317,7 +382,7 @@ def read_html(html: str, base_url: str | None = None) -> Draft:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html, "html.parser")
-    removed: list[Removed] = []
+    removed: list[Removed] = _drop_html_furniture(soup)
     for img in soup.find_all("img"):
         alt = (img.get("alt") or "").strip() if hasattr(img, "get") else ""
         if alt:
@@ -376,6 +441,58 @@ def read_html(html: str, base_url: str | None = None) -> Draft:
     return draft
 
 
+FURNITURE_CLASSES: tuple[tuple[re.Pattern[str], RemovalReason], ...] = (
+    (re.compile(r"share|sharing|social|sharedaddy|addtoany|sociable", re.I), RemovalReason.SHARE_BUTTONS),
+    (re.compile(r"newsletter|subscribe|signup|sign-up|inscription|abonnement", re.I), RemovalReason.NEWSLETTER),
+    (re.compile(r"related|read-?more|lire-?aussi|a-lire|recommend|more-stories|also-read", re.I), RemovalReason.READ_ALSO),
+    (re.compile(r"trending|most-read|popular|les-plus-lus", re.I), RemovalReason.TRENDING),
+    (re.compile(r"\b(?:ad|ads|advert|advertisement|sponsor|promo|pub|publicite)\b", re.I), RemovalReason.SITE_BANNER),
+    (re.compile(r"breadcrumb|menu|navbar|skip-link|pagination", re.I), RemovalReason.NAVIGATION),
+    (re.compile(r"credit|caption|legende|légende", re.I), RemovalReason.PHOTO_CREDIT),
+)
+CONTAINER_REASONS = {"nav": RemovalReason.NAVIGATION, "header": RemovalReason.SITE_BANNER,
+                     "footer": RemovalReason.NAVIGATION, "aside": RemovalReason.READ_ALSO,
+                     "form": RemovalReason.NEWSLETTER}
+
+
+def _drop_html_furniture(soup: Any) -> list[Removed]:
+    """Take site furniture out of the page, listing each piece with its reason."""
+    removed: list[Removed] = []
+    for tag in soup.find_all(["script", "style", "noscript", "template", "svg", "iframe"]):
+        tag.decompose()
+    candidates = []
+    for tag in soup.find_all(True):
+        container = CONTAINER_REASONS.get(tag.name)
+        if tag.name == "header" and tag.find_parent("article") is not None:
+            container = None  # an article's own header holds its title
+        reason = None
+        if tag.name in {"div", "section", "ul", "aside", "p", "span", "figure", "nav", "form", "footer"}:
+            marks = " ".join([*(tag.get("class") or []), str(tag.get("id") or ""),
+                              str(tag.get("role") or ""), str(tag.get("aria-label") or "")])
+            # a class name alone never removes a block that reads like the article itself
+            prose = len(tag.find_all("p")) > 3 or len(tag.get_text(" ", strip=True)) > 1000
+            if marks.strip() and not prose:
+                for pattern, why in FURNITURE_CLASSES:
+                    if pattern.search(marks):
+                        reason = why
+                        break
+        reason = reason or container  # what the class says beats what the tag implies
+        if tag.name == "form" and reason is RemovalReason.NEWSLETTER:
+            text = tag.get_text(" ", strip=True).lower()
+            if not re.search(r"newsletter|abonn|inscri|subscribe|sign up|e-?mail", text):
+                reason = RemovalReason.NAVIGATION
+        if reason is not None:
+            candidates.append((tag, reason))
+    for tag, reason in candidates:
+        if tag.find_parent(lambda t: any(t is c for c, _ in candidates)) is not None:
+            continue  # listed with its container
+        text = re.sub(r"\s+", " ", tag.get_text(" ", strip=True))
+        if text:
+            removed.append(Removed(text[:300], reason))
+        tag.decompose()
+    return removed
+
+
 BLOCK_TAGS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "dd", "dt", "pre", "td"]
 DROP_TAGS = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "button",
              "svg", "iframe", "template"]
@@ -390,12 +507,19 @@ def _dom_markdown(soup: Any) -> str:
     for block in root.find_all(BLOCK_TAGS):
         if block.find_parent(BLOCK_TAGS) is not None:
             continue  # nested blocks are rendered with their parent
+        for string in list(block.find_all(string=True)):
+            escaped = re.sub(r"([\\`*_\[\]()#!<>])", r"\\\1", str(string))
+            if escaped != str(string):
+                string.replace_with(escaped)
         for anchor in block.find_all("a"):
             href = anchor.get("href") or ""
-            text = anchor.get_text(" ", strip=True)
+            text = re.sub(r"\s+", " ", anchor.get_text("")).strip()
             if href.startswith(("http://", "https://")) and text:
                 anchor.replace_with(f"[{text}]({href})")
-        text = re.sub(r"\s+", " ", block.get_text(" ", strip=True)).strip()
+        for br in block.find_all("br"):
+            br.replace_with(" ")
+        # no separator: inline tags (<a>, <em>, <sup>) must not add spaces ("l'opération")
+        text = re.sub(r"\s+", " ", block.get_text("")).strip()
         if not text:
             continue
         if block.name and block.name[0] == "h" and block.name[1:].isdigit():
@@ -510,6 +634,7 @@ def _remove_furniture(draft: Draft, extra_files: tuple[str, ...]) -> None:
         pos += len(line) + 1
     heading_starts = {s for s, _ in draft.headings}
     in_trending = False
+    list_reason = RemovalReason.TRENDING
     content_seen = False
     for number, line in enumerate(lines):
         start = offsets[number]
@@ -517,8 +642,10 @@ def _remove_furniture(draft: Draft, extra_files: tuple[str, ...]) -> None:
         reason: RemovalReason | None = None
         if not stripped:
             continue
-        if in_trending and (LIST_ITEM_RE.match(line) or len(stripped) < 160 and stripped[-1] not in ".:"):
-            reason = RemovalReason.TRENDING
+        if in_trending and (LIST_ITEM_RE.match(line) or (
+                list_reason is RemovalReason.TRENDING and len(stripped) < 160
+                and stripped[-1] not in ".:")):
+            reason = list_reason
         else:
             in_trending = False
             for key, pattern in SYNDICATION_RE.items():
@@ -537,8 +664,11 @@ def _remove_furniture(draft: Draft, extra_files: tuple[str, ...]) -> None:
                 reason = classify_furniture(line, extra_files, standalone=standalone)
                 if reason is RemovalReason.IMAGE_ALT_TEXT and not content_seen and number == 0:
                     reason = None
-            if reason is RemovalReason.TRENDING:
+            # a bare "Trending" / "À lire aussi" heading owns the list that follows it
+            if reason is RemovalReason.TRENDING or (
+                reason is RemovalReason.READ_ALSO and not re.search(r":\s*\S", stripped)):
                 in_trending = True
+                list_reason = reason
         if reason is None:
             content_seen = True
             continue
@@ -781,6 +911,8 @@ def ingest_text(
     if confidence < 0.6 and declared:
         language = declared
     canonical = draft.meta.get("canonical_url") or (base_url if base_url else None)
+    if canonical and not re.match(r"^https?://[^\s/]+", canonical, re.IGNORECASE):
+        canonical = None  # only a web address can be the article's canonical URL
     site = draft.meta.get("site")
     if not site and canonical:
         host = urlsplit(canonical).hostname or ""

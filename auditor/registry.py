@@ -284,6 +284,15 @@ def _string_list(entry: Mapping[str, Any], key: str, where: str) -> list[str]:
     return out
 
 
+def check_source_entry(entry: Any, where: str) -> None:
+    """Raise ``ConfigError`` (message starting with ``where``) when an entry is malformed.
+
+    Checks one entry alone; references between entries (organisation ids, duplicates) are
+    checked when the whole registry is built.
+    """
+    _parse_entry(entry, where)
+
+
 def _parse_entry(entry: Any, where: str) -> Source:
     if not isinstance(entry, Mapping):
         raise ConfigError(f"{where}: must be a mapping, not {_type_name(entry)}")

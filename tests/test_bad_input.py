@@ -145,27 +145,11 @@ def test_latin1_report_carries_the_decoded_words(tmp_path: Path) -> None:
     assert report["document"]["encoding"] != "utf-8"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "ingest.decode trusts charset_normalizer's first guess: a short Windows-1252 French text "
-        "is read as cp1250, so 'à' becomes 'ŕ' (French articles should prefer cp1252 among "
-        "single-byte encodings)"
-    ),
-)
 def test_short_windows_1252_text_keeps_its_accents() -> None:
     text, _ = decode("L’élu « démissionne » à Noël.".encode("cp1252"), "x")
     assert text == "L’élu « démissionne » à Noël."
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "ingest.decode: one stray Latin-1 byte in a UTF-8 file sends the whole file to "
-        "charset_normalizer, which picks hp_roman8: every accent is garbled ('député' -> 'dûˋputûˋ'); "
-        "UTF-8 with a replacement character (or cp1252 for the stray byte) keeps the text"
-    ),
-)
 def test_utf8_with_one_stray_byte_keeps_its_accents() -> None:
     data = (FRENCH * 3).encode("utf-8") + b" caf\xe9 " + FRENCH.encode("utf-8")
     text, _ = decode(data, "x")
@@ -218,14 +202,9 @@ def test_cli_refuses_a_large_text_and_audits_the_others(tmp_path: Path, big_text
 
 
 def test_50_mb_text_is_refused_with_the_default_settings(tmp_path: Path, big_text: Path) -> None:
-    """Fails fast (xfail) while the default cap admits 50 MB, then checks the real refusal."""
+    """The default cap refuses a 50 MB text at once, without reading it all."""
     cap = int(load_settings(env={}).get("ingest.max_input_bytes"))
-    if cap >= big_text.stat().st_size:
-        pytest.xfail(
-            f"default ingest.max_input_bytes is {cap / MB:.0f} MiB (config.yaml and "
-            "auditor/data/defaults.yaml): a 50 MB text is accepted and audited "
-            "for minutes instead of being refused (IngestOptions defaults to 5 MiB)"
-        )
+    assert cap < big_text.stat().st_size
     result = invoke(["audit", str(big_text), "--output", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert len(errors_of(result)) == 1 and "too large" in result.stderr
@@ -315,14 +294,6 @@ def test_a_directory_named_like_an_article(tmp_path: Path) -> None:
     assert len(errors_of(result)) == 1 and str(odd) in result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "ingest.read_path opens any path that is not a directory: a FIFO named *.txt (or a "
-        "socket, a character device) blocks the audit forever instead of being refused as "
-        "'not a regular file'"
-    ),
-)
 def test_a_fifo_is_refused_instead_of_blocking(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)

@@ -299,15 +299,6 @@ def test_malformed_config_file_is_one_line_naming_the_key_exit_3(tmp_path: Path,
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "config.load_settings merges a user's sources into the packaged registry before "
-        "validation, so an error in the user's only entry is reported as 'sources[163].kind' "
-        "(an index into the merged list), naming neither the file, the entry's index in it nor "
-        "its id"
-    ),
-)
 def test_bad_source_entry_is_located_in_the_users_file(tmp_path: Path) -> None:
     config = write(
         tmp_path / "mine.yaml", "sources:\n  - id: foo\n    name: Foo\n    kind: spaceship\n"

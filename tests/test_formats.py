@@ -141,18 +141,11 @@ def _sentences(audit: Audit) -> list[str]:
     return [" ".join(u.text.split()) for u in audit.units if u.kind is not UnitKind.HEADING]
 
 
-INLINE_SPACE_BUG = (
-    "ingest._dom_markdown joins a block's strings with block.get_text(' '), so every inline "
-    "tag boundary gains a space: '<a>Open Source Centre</a>, qui' -> 'Open Source Centre , qui', "
-    "'(<em>eh oui !</em>)' -> '( eh oui ! )'"
-)
-
-
 @pytest.mark.parametrize("seed", ["001", "003"])
 @pytest.mark.parametrize(
     "fmt",
     [
-        pytest.param("html", marks=pytest.mark.xfail(strict=True, reason=INLINE_SPACE_BUG)),
+        "html",
         "markdown",
     ],
 )
@@ -170,7 +163,6 @@ def test_body_sentences_match_the_text_version(
     assert missing == []
 
 
-@pytest.mark.xfail(strict=True, reason=INLINE_SPACE_BUG)
 def test_html_inline_tags_add_no_space_before_punctuation() -> None:
     from auditor.ingest import ingest_text
     from auditor.records import InputFormat
@@ -404,13 +396,6 @@ def test_photo_credit_is_not_cited_as_afp(audits: dict[tuple[str, str], Audit]) 
     assert "AFP" not in body(audits[("001", "html")])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "ingest.read_html drops <nav>, <header>, <footer>, <aside>, <form> and share blocks "
-        "silently (DROP_TAGS / trafilatura): they are not listed in Article.removed"
-    ),
-)
 def test_html_navigation_share_and_newsletter_are_listed_as_removed(
     audits: dict[tuple[str, str], Audit],
 ) -> None:
@@ -441,14 +426,6 @@ def test_003_html_furniture_is_not_in_the_body(
     assert needle not in body(audits[("003", "html")])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "a share block inside the article container (WordPress/Jetpack 'sharedaddy': "
-        "<div class=sharedaddy><h3>Partager :</h3><ul><li><a>Facebook</a>…) reaches the body as "
-        "units 'Partager :', 'Facebook', 'X', 'E-mail' (the first a heading, the others with links)"
-    ),
-)
 def test_003_html_share_block_inside_the_content_is_removed(
     audits: dict[tuple[str, str], Audit],
 ) -> None:
@@ -493,14 +470,6 @@ def test_markdown_read_also_block_with_its_list_is_removed(
     assert not [lk for lk in audit.citations.links if "planete-geostrategie.fr" in lk.url]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "ingest.read_html renders the page to Markdown and parses that, without escaping the "
-        "page's own text: literal '[texte](http://…)' or '*mot*' written in an HTML paragraph "
-        "becomes a link (cited as a source) or loses its asterisks"
-    ),
-)
 def test_markdown_look_alike_text_in_html_stays_text() -> None:
     from auditor.ingest import ingest_text
     from auditor.records import InputFormat
@@ -512,4 +481,5 @@ def test_markdown_look_alike_text_in_html_stays_text() -> None:
     )
     article = ingest_text(page, input_format=InputFormat.HTML)
     assert "[texte](http://exemple.org/)" in article.text and "*mot*" in article.text
-    assert article.links == ()
+    # the URL written out in the text is a bare URL, never a Markdown link with anchor "texte"
+    assert [(lk.origin.value, lk.anchor) for lk in article.links] == [("bare", "http://exemple.org/")]

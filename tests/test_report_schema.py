@@ -360,17 +360,22 @@ def test_hostile_article_cannot_break_or_inject_into_the_markdown_report(
 
 
 def test_hostile_links_are_shown_but_never_clickable(hostile: dict[str, Audit]) -> None:
-    markdown = markdown_report.render(hostile["hostile.md"])
-    assert "javascript:alert\\(1\\) (not a web link)" in markdown
-    assert "data:text/html" in markdown and "](data:" not in markdown
+    audit = hostile["hostile.md"]
+    markdown = markdown_report.render(audit)
+    # javascript: and data: links are reported as problems, never as citations or link targets
+    assert not [lk for lk in audit.citations.links if not lk.url.startswith("http")]
+    details = [p.detail for p in audit.citations.problems]
+    assert any("(javascript:)" in d for d in details) and any("(data:)" in d for d in details)
+    assert "not a web address \\(javascript:\\)" in markdown
+    assert "](javascript:" not in markdown and "](data:" not in markdown
     assert "[http://evil.example/a\\|b](http://evil.example/a%7Cb)" in markdown
 
 
 def test_hostile_html_metadata_is_escaped(hostile: dict[str, Audit]) -> None:
     audit = hostile["hostile.html"]
-    assert audit.article.meta.canonical_url == "javascript:alert(1)"
+    assert audit.article.meta.canonical_url is None  # only an http(s) URL can be canonical
     markdown = markdown_report.render(audit)
-    assert "| Canonical URL | javascript:alert\\(1\\) (not a web link) |" in markdown
+    assert "javascript:" not in markdown.split("## Verdict")[0]
     assert markdown.splitlines()[0].startswith("# Audit: ")
 
 

@@ -1,0 +1,973 @@
+"""Judge stage: what kind of sentence each unit is, whether it is check-worthy and sensational.
+
+Input: the units of segmentation and the attribution decided for each of them. Output: one
+:class:`~auditor.records.Judgement` per unit that keeps the attribution (status, sources,
+signals, reasons) and adds ``kind``, ``checkworthy``, ``sensational`` and the signals and
+reasons behind them, plus :func:`summarise`, the document verdict.
+
+The words that drive the decisions live in lexicons (``auditor/data/lexicons``:
+``sensational_<lang>.yaml`` and ``kinds_<lang>.yaml``), which users extend with
+``judge.lexicon_files``. Matching is case-, accent- and apostrophe-insensitive, on whole words,
+with simple inflection (see the header of ``sensational_fr.yaml``). Regexes are compiled once
+per lexicon set. No spaCy: the rules below are cheaper than a parse and measured good enough
+(``bench/eval.py``).
+
+Sensational rule (``SENSATIONAL_THRESHOLD``): each signal weighs 2 (strong) or 1 (weak); a
+unit is sensational when its weights add up to 2, i.e. one strong signal or two weak ones.
+Signals found inside a quotation are the speaker's words, not the author's, and do not count.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from auditor.lexicons import Lexicon, load_lexicon
+from auditor.records import (
+    Attribution,
+    Citations,
+    Judgement,
+    ProblemKind,
+    Signal,
+    SourceRef,
+    Status,
+    Unit,
+    UnitKind,
+)
+
+# ---------------------------------------------------------------------------
+# Rules in one place
+
+SENSATIONAL_THRESHOLD = 2  # one strong signal (2) or two weak ones (1 + 1)
+STRONG, WEAK = 2, 1
+# kind
+QUOTE_SHARE = 0.5  # a unit at least half made of quotation is a quote
+QUOTE_MIN_WORDS = 2  # quoted words next to a speech verb make a quote ("said it was "x y"")
+SPEECH_VERB_DISTANCE = 6  # at most this many words between the quotation and the verb
+OPINION_WITHOUT_FACTS = 1  # judgement score that makes an opinion of a sentence with no facts
+OPINION_MARGIN = 2  # ... and by how much it must outweigh checkable content otherwise
+ACTOR_CAP = 1  # named actors count once towards a claim: analysis names actors too
+# check-worthiness
+PERSONAL_FIRST_PERSON = 1  # first-person words that make an unsourced claim personal
+LANGUAGES = ("fr", "en")
+# Signal kinds the code itself reports (the lexicons' categories add their own).
+CLICKBAIT = "clickbait"
+SPECULATION = "dramatic-speculation"
+STORYTELLING = "first-person-storytelling"
+IMAGINE = "invitation-to-imagine"
+CAPS = "capitals for effect"
+_WORD_LISTS = frozenset({"acronyms"})  # lexicon categories that are not signals
+
+#: Document grade from the check-worthy units: the first rule that holds wins. Each rule is
+#: (label, letter, minimum attributed share, maximum unattributed share); vague units count in
+#: neither share. "weakly sourced" needs at least one check-worthy unit that invokes a source
+#: (named or vague); with none, the article is "unsourced". Calibrated on the hand labels:
+#: seed 001 (63% attributed by hand) is well sourced, seed 003 (8%) weakly sourced.
+GRADE_RULES: tuple[tuple[str, str, float, float], ...] = (
+    ("well sourced", "A", 0.45, 0.50),
+    ("adequately sourced", "B", 0.25, 0.70),
+    ("weakly sourced", "C", 0.00, 1.00),
+)
+UNSOURCED = ("unsourced", "D")
+#: A document is sensational when at least this share of its sentences is, or when at least
+#: this many of them are.
+DOCUMENT_SENSATIONAL_SHARE = 0.15
+DOCUMENT_SENSATIONAL_MIN = 5
+SENTENCE_KINDS = frozenset(
+    {UnitKind.SENTENCE, UnitKind.CLAIM, UnitKind.QUOTE, UnitKind.OPINION, UnitKind.QUESTION}
+)
+TITLE_KINDS = frozenset({UnitKind.HEADING})
+
+# ---------------------------------------------------------------------------
+# Text folding: same length as the input, so match offsets are offsets in the original.
+
+_APOSTROPHES = "’‘ʼ´`′"
+_SPACES = "\u00a0\u202f\u2009\u2007\u2002\u2003\u200a"
+_HYPHENS = "\u2010\u2011"
+
+
+def _fold_char(ch: str) -> str:
+    if ch in _APOSTROPHES:
+        return "'"
+    if ch in _SPACES:
+        return " "
+    if ch in _HYPHENS:
+        return "-"
+    base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+    low = base.lower()
+    return low if len(low) == 1 else ch.lower() if len(ch.lower()) == 1 else ch
+
+
+_FOLD_TABLE = {i: _fold_char(chr(i)) for i in range(0x250)}
+_FOLD_TABLE.update({ord(c): _fold_char(c) for c in _APOSTROPHES + _SPACES + _HYPHENS})
+
+
+def fold(text: str) -> str:
+    """Latin text lower-cased, without accents, with one apostrophe, one space and one hyphen.
+
+    The result has the length of ``text``, so offsets found in it are offsets in ``text``.
+    """
+    return text.translate(_FOLD_TABLE)
+
+
+# ---------------------------------------------------------------------------
+# Lexicon entries -> regexes
+
+# Short grammatical words of four letters or more that must not be inflected.
+_FUNCTION_WORDS = frozenset(
+    {
+        "dont",
+        "mais",
+        "avec",
+        "pour",
+        "dans",
+        "sans",
+        "sous",
+        "sont",
+        "plus",
+        "with",
+        "that",
+        "this",
+        "those",
+        "these",
+        "from",
+        "into",
+        "what",
+        "when",
+        "your",
+        "have",
+    }
+)
+_INFLECTION = "(?:e|s|es|x|le|les|ne|nes|ee|ees)?"
+_GAP = r"(?:\s+[^\s.!?;:]+){0,4}?"
+
+
+def _word_regex(word: str) -> str:
+    if word.endswith("*"):
+        return re.escape(word[:-1]).replace("'", "'?") + r"[\w'-]*"
+    parts = re.split(r"(['-])", word)
+    out = []
+    for i, part in enumerate(parts):
+        if part == "'":
+            # "won't" also finds "wont"; a final apostrophe ("j'") is required.
+            out.append("'?" if any(parts[i + 1 :]) else "'")
+        elif part == "-":
+            out.append(r"[\s-]?")
+        elif len(part) >= 4 and part.isalpha() and part not in _FUNCTION_WORDS:
+            stem = part
+            if stem[-1] in "sx" and len(stem) > 4:
+                stem = stem[:-1]
+            if stem[-1] == "e" and len(stem) > 4:
+                stem = stem[:-1]
+            out.append(re.escape(stem) + _INFLECTION)
+        else:
+            out.append(re.escape(part))
+    return "".join(out)
+
+
+def _entry_parts(entry: str) -> tuple[bool, str]:
+    """Whether the entry starts on a word boundary, and its regex without that boundary."""
+    words = fold(entry.strip()).split()
+    pieces: list[str] = []
+    for word in words:
+        if word in {"…", "..."}:
+            pieces.append(_GAP)
+            continue
+        if pieces and pieces[-1] != _GAP:
+            pieces.append(r"[\s-]+")
+        elif pieces:
+            pieces[-1] = _GAP + r"\s+"
+        pieces.append(_word_regex(word))
+    body = "".join(pieces)
+    end = r"(?!\w)" if words and (words[-1][-1:].isalnum() or words[-1].endswith("*")) else ""
+    return bool(words) and words[0][:1].isalnum(), body + end
+
+
+def entry_regex(entry: str) -> str:
+    """The regex (over folded text) for one lexicon entry; see the lexicons' header."""
+    bounded, body = _entry_parts(entry)
+    return (r"(?<!\w)" if bounded else "") + body
+
+
+def _compile(entries: Iterable[str]) -> re.Pattern[str] | None:
+    """One regex for a list of entries: the word boundary is tested once, and a lookahead on
+    the possible first letters skips every other position at once."""
+    bounded: set[str] = set()
+    free: set[str] = set()
+    firsts: set[str] = set()
+    for entry in entries:
+        if not entry.strip():
+            continue
+        is_bounded, body = _entry_parts(entry)
+        (bounded if is_bounded else free).add(body)
+        if is_bounded:
+            firsts.add(fold(entry.strip())[0])
+    alternatives = []
+    if bounded:
+        ordered = sorted(bounded, key=len, reverse=True)
+        first = "".join(sorted(re.escape(c) for c in firsts))
+        alternatives.append(f"(?<!\\w)(?=[{first}])(?:{'|'.join(ordered)})")
+    alternatives += sorted(free, key=len, reverse=True)
+    return re.compile("|".join(alternatives)) if alternatives else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Category:
+    kind: str  # signal kind reported
+    weight: int
+    title_only: bool
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    sensational: tuple[_Category, ...]
+    acronyms: frozenset[str]
+    second_person: re.Pattern[str] | None
+    opinion: re.Pattern[str] | None
+    not_opinion: re.Pattern[str] | None
+    opinion_weak: re.Pattern[str] | None
+    first_person: re.Pattern[str] | None
+    speech_verbs: re.Pattern[str] | None
+    non_statement: re.Pattern[str] | None
+    speculative: re.Pattern[str] | None
+    demonyms: re.Pattern[str] | None
+    number_words: re.Pattern[str] | None
+    time_words: re.Pattern[str] | None
+
+    def is_lexicon_word(self, folded_word: str) -> bool:
+        """Whether a word alone is a sensational lexicon entry ("choc", "wow")."""
+        return any(c.pattern.fullmatch(folded_word) for c in self.sensational)
+
+
+def _merge(lexicons: Sequence[Lexicon]) -> dict[str, list[str]]:
+    merged: dict[str, list[str]] = {}
+    for lexicon in lexicons:
+        for category, entries in lexicon.items():
+            merged.setdefault(category, []).extend(entries)
+    return merged
+
+
+@lru_cache(maxsize=16)
+def _rules(language: str, extra_files: tuple[str, ...]) -> _Rules:
+    languages = (language,) if language in LANGUAGES else LANGUAGES
+    sens = _merge([load_lexicon(f"sensational_{lang}", extra_files) for lang in languages])
+    kinds = _merge([load_lexicon(f"kinds_{lang}", extra_files) for lang in languages])
+    categories = []
+    for name, entries in sens.items():
+        if name in _WORD_LISTS:
+            continue
+        pattern = _compile(entries)
+        if pattern is None:
+            continue
+        kind, weight, title_only = name, STRONG, False
+        if kind.endswith("_weak"):
+            kind, weight = kind[: -len("_weak")], WEAK
+        if kind.endswith("_title"):
+            kind, title_only = kind[: -len("_title")], True
+        categories.append(_Category(kind.replace("_", "-"), weight, title_only, pattern))
+    return _Rules(
+        sensational=tuple(categories),
+        acronyms=frozenset(e.strip().upper() for e in sens.get("acronyms", ())),
+        second_person=_compile(kinds.get("second_person", ())),
+        opinion=_compile(kinds.get("opinion", ())),
+        not_opinion=_compile(kinds.get("not_opinion", ())),
+        opinion_weak=_compile(kinds.get("opinion_weak", ())),
+        first_person=_compile(kinds.get("first_person", ())),
+        speech_verbs=_compile(kinds.get("speech_verbs", ())),
+        non_statement=_compile(kinds.get("non_statement", ())),
+        speculative=_compile(kinds.get("speculative", ())),
+        demonyms=_compile(kinds.get("demonyms", ())),
+        number_words=_compile(kinds.get("number_words", ())),
+        time_words=_compile(kinds.get("time_words", ())),
+    )
+
+
+def _language(language: str | None) -> str:
+    return (language or "").strip().lower()[:2]
+
+
+# ---------------------------------------------------------------------------
+# Quotations
+
+_OPENERS = "«“„"
+_WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\d.,  ]*\d|\d")
+
+
+def quote_spans(text: str, open_at_start: bool = False) -> tuple[list[tuple[int, int]], bool]:
+    """Quoted stretches of ``text`` as (start, end) spans, and whether a quote is left open.
+
+    ``open_at_start`` says the unit begins inside a quotation opened by an earlier unit.
+    Straight double quotes toggle; a closing ” with no quote open and a letter after it
+    opens one (a common typing slip).
+    """
+    spans: list[tuple[int, int]] = []
+    start: int | None = 0 if open_at_start else None
+    straight = False
+    for i, ch in enumerate(text):
+        if ch in _OPENERS and start is None:
+            start, straight = i, False
+        elif ch in "»”" and start is not None and not straight:
+            spans.append((start, i + 1))
+            start = None
+        elif ch == "”" and start is None:
+            nxt = text[i + 1 : i + 2]
+            if nxt.isalnum():
+                start, straight = i, False
+            elif not spans:  # closes a quote opened before this unit
+                spans.append((0, i + 1))
+        elif ch == "»" and start is None and not spans:
+            spans.append((0, i + 1))
+        elif ch == '"':
+            if start is None:
+                start, straight = i, True
+            elif straight:
+                spans.append((start, i + 1))
+                start = None
+    left_open = start is not None
+    if start is not None:
+        spans.append((start, len(text)))
+    return spans, left_open
+
+
+def _inside(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s <= start and end <= e for s, e in spans)
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+# ---------------------------------------------------------------------------
+# Features of one unit
+
+
+_MARKER = re.compile(r"\[\d{1,3}\]|\(\d{1,3}\)|[¹²³⁰⁴-⁹]+|\^\d+")
+_DIGITS = re.compile(r"\d")
+_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
+_CAPITALISED = re.compile(r"(?<![\w'’-])[A-ZÀ-ÖØ-Þ][\w'’-]*")
+_CAPS_WORD = re.compile(r"(?<![\w'’-])[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’-]*[A-ZÀ-ÖØ-Þ](?![\w'’-])")
+_DEFINED_ACRONYM = re.compile(r"\(([A-Z][A-Z0-9-]{1,9})\)")
+_EXCLAMATION = re.compile(r"!+")
+_ELISION = re.compile(r"^(?:[LDJMNSTC]|QU|JUSQU|LORSQU|PUISQU)['’]", re.IGNORECASE)
+_SHOUTED_ADVERB = re.compile(r"(?:LY|MENT)$")  # EXACTLY, VRAIMENT: no acronym ends so
+_CONSONANT_RUN = re.compile(r"[B-DF-HJ-NP-TV-XZÇ]{4,}")
+_DATELINE = re.compile(r"^\s*[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’ -]*[A-ZÀ-ÖØ-Þ]\s*(?:,|\(|\s[-–—]\s)")
+_SUSPENSE = re.compile(r"[^\W\d_]+\s*(?:…|\.\.\.)\s+[a-zà-ÿ][\w'’-]*")
+_CLAUSE_START = re.compile(r"[,;:—–(]\s*|^\s*")
+# "22 products that…", "10 raisons de…": a listicle title (not "14 000 soldats", "3 %").
+_NUMBER_LIST_TITLE = re.compile(
+    r"^\s*\d{1,2}\s+[^\W\d][\w'’-]*[sx]\s+(?:\w+\s+)?(?:that|to|you|qui|que|de|d'|pour|à)\b", re.I
+)
+_SENTENCE_START = re.compile(r"[.!?:;«“\"(]\s*$")
+_QUESTION_END = re.compile(r"\?[\s»”\"')\].…]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    kind: str  # the signal kind reported (labelling-guide vocabulary)
+    weight: int
+    start: int
+    end: int
+    text: str
+    form: str = ""  # what fired it, for the reasons, when the kind alone does not say
+
+
+@dataclass(frozen=True, slots=True)
+class _Features:
+    quoted_share: float
+    longest_quote_words: int
+    speech_verb: bool  # a quotation of QUOTE_MIN_WORDS or more sits next to a speech verb
+    opinion: tuple[str, ...]
+    opinion_weak: tuple[str, ...]
+    first_person: int
+    second_person: int
+    non_statement: bool
+    speculative: bool
+    facts: tuple[str, ...]  # numbers, dates
+    actors: tuple[str, ...]  # capitalised names inside the sentence, nationality adjectives
+    hits: tuple[_Hit, ...]
+
+    @property
+    def checkable(self) -> tuple[str, ...]:
+        return self.facts + self.actors
+
+
+def _finditer(pattern: re.Pattern[str] | None, folded: str) -> list[re.Match[str]]:
+    return list(pattern.finditer(folded)) if pattern is not None else []
+
+
+def _outside(
+    matches: Iterable[re.Match[str]], quotes: Sequence[tuple[int, int]]
+) -> list[re.Match[str]]:
+    return [m for m in matches if not _inside(quotes, m.start(), m.end())]
+
+
+def _checkable(text: str, folded: str, rules: _Rules) -> tuple[list[str], list[str]]:
+    """What a fact-checker could check in ``text``: numbers and dates, and named actors
+    (capitalised names inside the sentence, nationality adjectives)."""
+    facts: list[str] = []
+    clean = _MARKER.sub(lambda m: " " * len(m.group()), text)
+    facts += [m.group() for m in _YEAR.finditer(clean)]
+    if _DIGITS.search(_YEAR.sub("", clean)):
+        facts += [w for w in _words(clean) if w[0].isdigit() and not _YEAR.fullmatch(w)][:3]
+    for pattern in (rules.number_words, rules.time_words):
+        facts += [text[m.start() : m.end()] for m in _finditer(pattern, folded)][:2]
+    actors = [text[m.start() : m.end()] for m in _finditer(rules.demonyms, folded)][:2]
+    for m in _CAPITALISED.finditer(clean):
+        before = clean[: m.start()]
+        if not before.strip() or _SENTENCE_START.search(before):
+            continue
+        if m.group() in {"I", "Je", "J", "Il", "Elle"}:
+            continue
+        actors.append(m.group())
+    return facts, actors
+
+
+def _quoted_words(quoted: str) -> int:
+    """Words of a quotation, counted by spaces ("Formiche.net" is one)."""
+    return sum(1 for w in quoted.split() if any(c.isalnum() for c in w))
+
+
+def _near(text: str, a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Whether two spans are at most ``SPEECH_VERB_DISTANCE`` words apart."""
+    gap = text[a[1] : b[0]] if a[1] <= b[0] else text[b[1] : a[0]]
+    return len(_words(gap)) <= SPEECH_VERB_DISTANCE
+
+
+def _features(
+    unit: Unit, rules: _Rules, quotes: Sequence[tuple[int, int]], title: bool
+) -> _Features:
+    text = unit.text
+    folded = fold(text)
+    letters = sum(1 for c in text if c.isalnum()) or 1
+    quoted = sum(sum(1 for c in text[s:e] if c.isalnum()) for s, e in quotes)
+    longest = max((_quoted_words(text[s:e]) for s, e in quotes), default=0)
+    verbs = _outside(_finditer(rules.speech_verbs, folded), quotes)
+    speech = any(
+        _quoted_words(text[s:e]) >= QUOTE_MIN_WORDS
+        and any(_near(text, (s, e), (v.start(), v.end())) for v in verbs)
+        for s, e in quotes
+    )
+    linking = _finditer(rules.not_opinion, folded)
+    opinion = tuple(
+        text[m.start() : m.end()]
+        for m in _outside(_finditer(rules.opinion, folded), quotes)
+        if not any(k.start() <= m.start() < k.end() for k in linking)
+    )
+    weak = tuple(
+        text[m.start() : m.end()] for m in _outside(_finditer(rules.opinion_weak, folded), quotes)
+    )
+    first = len(_outside(_finditer(rules.first_person, folded), quotes))
+    second = len(_outside(_finditer(rules.second_person, folded), quotes))
+    facts, actors = _checkable(text, folded, rules)
+    hits = _sensational_hits(text, folded, rules, quotes, title=title)
+    return _Features(
+        quoted_share=quoted / letters,
+        longest_quote_words=longest,
+        speech_verb=speech,
+        opinion=opinion,
+        opinion_weak=weak,
+        first_person=first,
+        second_person=second,
+        non_statement=bool(_outside(_finditer(rules.non_statement, folded), quotes)),
+        speculative=bool(_outside(_finditer(rules.speculative, folded), quotes)),
+        facts=tuple(facts),
+        actors=tuple(actors),
+        hits=tuple(hits),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Sensational signals
+
+
+def _sensational_hits(
+    text: str,
+    folded: str,
+    rules: _Rules,
+    quotes: Sequence[tuple[int, int]],
+    *,
+    title: bool,
+) -> list[_Hit]:
+    candidates: list[_Hit] = []
+    for category in rules.sensational:
+        if category.title_only and not title:
+            continue
+        for m in category.pattern.finditer(folded):
+            if _inside(quotes, m.start(), m.end()):
+                continue
+            candidates.append(
+                _Hit(category.kind, category.weight, m.start(), m.end(), text[m.start() : m.end()])
+            )
+    # Longest, strongest first; a match overlapping a kept one is the same words again.
+    candidates.sort(key=lambda h: (-(h.end - h.start), -h.weight, h.start))
+    kept: list[_Hit] = []
+    for hit in candidates:
+        if all(hit.end <= k.start or hit.start >= k.end for k in kept):
+            kept.append(hit)
+    kept.sort(key=lambda h: h.start)
+    return kept
+
+
+def _caps_hits(
+    text: str,
+    quotes: Sequence[tuple[int, int]],
+    acronyms: frozenset[str],
+    is_lexicon_word: Callable[[str], bool],
+) -> list[_Hit]:
+    """Words in capitals for effect ("CHOCS", "SHOCKING"), not acronyms (KN-23, ONU, OSC).
+
+    Strong: a loaded word or an adverb in capitals, or a run of several words in capitals. Weak: another
+    single word of five letters or more. Never: listed or defined acronyms, words with
+    digits, words of four letters or fewer, words no one could pronounce (FDGDON), and the
+    place of a wire dateline ("TOULOUSE, 6 mars (AFP) -").
+    """
+    letters = [c for c in text if c.isalpha()]
+    words = [m for m in _CAPS_WORD.finditer(text) if not _inside(quotes, m.start(), m.end())]
+    if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8:
+        # A line all in capitals: shouting if it is several words long.
+        if len(_words(text)) >= 3 and not all(w.group() in acronyms for w in words):
+            return [_Hit(CLICKBAIT, STRONG, 0, len(text), text.strip(), CAPS)]
+        return []
+    dateline = _DATELINE.match(text)
+    spans: list[tuple[int, int, str]] = []
+    for m in words:
+        if dateline and m.end() <= dateline.end():
+            continue
+        word = _ELISION.sub("", m.group())
+        key = re.sub(r"['’-]", "", word)
+        if key in acronyms or word in acronyms or len(key) < 2:
+            continue
+        spans.append((m.end() - len(word), m.end(), word))
+    hits: list[_Hit] = []
+    i = 0
+    while i < len(spans):
+        j = i
+        while j + 1 < len(spans) and not text[spans[j][1] : spans[j + 1][0]].strip():
+            j += 1
+        start, end = spans[i][0], spans[j][1]
+        if j > i and any(len(w) >= 3 for _, _, w in spans[i : j + 1]):
+            hits.append(_Hit(CLICKBAIT, STRONG, start, end, text[start:end], CAPS))
+        else:
+            word = spans[i][2]
+            if is_lexicon_word(fold(word)) or _SHOUTED_ADVERB.search(word):
+                hits.append(_Hit(CLICKBAIT, STRONG, start, end, word, CAPS))
+            elif len(word) >= 5 and not _CONSONANT_RUN.search(word):
+                hits.append(_Hit(CLICKBAIT, WEAK, start, end, word, CAPS))
+        i = j + 1
+    return hits
+
+
+def _exclamation_hits(text: str, quotes: Sequence[tuple[int, int]], factual: bool) -> list[_Hit]:
+    for m in _EXCLAMATION.finditer(text):
+        if _inside(quotes, m.start(), m.end()):
+            continue
+        before = text[: m.start()]
+        in_parens = before.rfind("(") > before.rfind(")")
+        clause_start = 0
+        for c in _CLAUSE_START.finditer(before):
+            if c.end() < m.start():
+                clause_start = c.end()
+        words = before[clause_start:].split()
+        words_text = " ".join(words[-8:])
+        if factual and not in_parens:
+            return [_Hit("exclamation", STRONG, m.start(), m.end(), f"{words_text} {m.group()}")]
+        return [_Hit("exclamation", WEAK, m.start(), m.end(), f"{words_text} {m.group()}".strip())]
+    return []
+
+
+def _suspense_hits(text: str, quotes: Sequence[tuple[int, int]]) -> list[_Hit]:
+    """Suspension points that pause before the rest of the sentence ("implacable… mais")."""
+    if "…" not in text and "..." not in text:
+        return []
+    for m in _SUSPENSE.finditer(text):
+        if not _inside(quotes, m.start(), m.end()):
+            return [
+                _Hit(SPECULATION, WEAK, m.start(), m.end(), m.group().strip(), "suspense points")
+            ]
+    return []
+
+
+def _title_hits(text: str) -> list[_Hit]:
+    hits = []
+    if _NUMBER_LIST_TITLE.match(text):
+        hits.append(_Hit(CLICKBAIT, STRONG, 0, len(text), text.split()[0], "a numbered-list title"))
+    if _QUESTION_END.search(text.strip()):
+        hits.append(_Hit(CLICKBAIT, WEAK, 0, len(text), text.strip(), "a title asking a question"))
+    elif text.rstrip().endswith(":"):  # a teaser that stops before telling
+        hits.append(_Hit(CLICKBAIT, WEAK, 0, len(text), text.strip(), "a title that stops short"))
+    return hits
+
+
+# ---------------------------------------------------------------------------
+# Kind and check-worthiness
+
+_QUOTE_SIGNALS = frozenset({"quote", "anonymous-quote", "unattributed-quote", "quotation"})
+_STORY_KINDS = frozenset({STORYTELLING})
+_EVALUATIVE_KINDS = frozenset({"hyperbole", "loaded-word", SPECULATION})
+
+
+def _is_question(text: str) -> bool:
+    return bool(_QUESTION_END.search(text.strip()))
+
+
+def _decide_kind(unit: Unit, feats: _Features, attribution: Attribution) -> tuple[UnitKind, str]:
+    """The kind of a sentence and the reason for it."""
+    text = unit.text
+    if _is_question(text):
+        return UnitKind.QUESTION, "ends with a question mark"
+    has_quote_signal = any(s.kind in _QUOTE_SIGNALS for s in attribution.signals)
+    if feats.quoted_share >= QUOTE_SHARE and feats.longest_quote_words >= 2:
+        return UnitKind.QUOTE, "mostly reproduced words in quotation marks"
+    if has_quote_signal and feats.longest_quote_words >= 2:
+        return UnitKind.QUOTE, "reproduces someone's words (a quotation and its speaker)"
+    if feats.speech_verb:
+        return UnitKind.QUOTE, "reproduces someone's words (quotation with a speech verb)"
+    reported = attribution.status in (Status.ATTRIBUTED, Status.VAGUE)
+    storytelling = any(h.kind in _STORY_KINDS for h in feats.hits)
+    imagine = [h for h in feats.hits if h.kind == IMAGINE]
+    if imagine and not reported:
+        return UnitKind.OPINION, f"an invitation to imagine ('{imagine[0].text}'), not a fact"
+    opinion_score = STRONG * len(feats.opinion) + len(feats.opinion_weak)
+    if feats.first_person and not storytelling:
+        opinion_score += 1
+    claim_score = (
+        min(len(feats.facts), 2) + min(len(feats.actors), ACTOR_CAP) + (2 if reported else 0)
+    )
+    if feats.opinion and claim_score < 3 and not reported:
+        return UnitKind.OPINION, f"opinion marker '{feats.opinion[0]}'"
+    evaluative = [h for h in feats.hits if h.kind in _EVALUATIVE_KINDS]
+    if feats.second_person and claim_score <= 1 and not reported:
+        return UnitKind.OPINION, "addresses the reader (advice or appeal, not a fact)"
+    if evaluative and claim_score == 0:
+        return (
+            UnitKind.OPINION,
+            f"evaluative words without checkable content ('{evaluative[0].text}')",
+        )
+    if opinion_score >= OPINION_WITHOUT_FACTS and claim_score == 0:
+        cue = (feats.opinion + feats.opinion_weak)[:2]
+        return UnitKind.OPINION, "evaluative words without checkable content: " + ", ".join(
+            f"'{c}'" for c in cue
+        ) if cue else "the author speaking in the first person"
+    if opinion_score >= claim_score + OPINION_MARGIN:
+        cue = (feats.opinion + feats.opinion_weak)[:3]
+        return UnitKind.OPINION, "judgement outweighs checkable content: " + ", ".join(
+            f"'{c}'" for c in cue
+        )
+    if reported:
+        return UnitKind.CLAIM, "reports information from a source"
+    if feats.checkable:
+        shown = ", ".join(f"'{c}'" for c in dict.fromkeys(feats.checkable[:3]))
+        return UnitKind.CLAIM, f"asserts checkable facts ({shown})"
+    return UnitKind.CLAIM, "asserts something about the world"
+
+
+def _decide_checkworthy(
+    kind: UnitKind, feats: _Features, attribution: Attribution
+) -> tuple[bool, str]:
+    """Claims and quotes with something specific to check (a number, a date, a named actor,
+    a named source); not opinions, questions, headings, anecdotes or vague generalities."""
+    if kind not in (UnitKind.CLAIM, UnitKind.QUOTE):
+        return False, f"not check-worthy: {kind.value}"
+    story = [h for h in feats.hits if h.kind in _STORY_KINDS]
+    named = attribution.status is Status.ATTRIBUTED
+    if story or (feats.first_person >= PERSONAL_FIRST_PERSON and not named):
+        return False, "not check-worthy: a personal anecdote nobody can check"
+    if feats.non_statement:
+        return False, "not check-worthy: says that someone said nothing"
+    if kind is UnitKind.QUOTE:
+        if attribution.status is not Status.UNATTRIBUTED or feats.checkable:
+            return True, "check-worthy: reproduced words that can be checked"
+        return False, "not check-worthy: words with no speaker and nothing specific to check"
+    if feats.speculative and not feats.facts:
+        return False, "not check-worthy: speculation about what has not happened"
+    if feats.checkable or named:
+        return True, "check-worthy: checkable content"
+    return False, "not check-worthy: nothing specific to check"
+
+
+# ---------------------------------------------------------------------------
+# Public API
+
+
+def _document_acronyms(units: Sequence[Unit]) -> frozenset[str]:
+    found: set[str] = set()
+    for unit in units:
+        found.update(m.group(1).replace("-", "") for m in _DEFINED_ACRONYM.finditer(unit.text))
+    return frozenset(found)
+
+
+def _describe(hits: Sequence[_Hit]) -> str:
+    parts = []
+    for hit in hits:
+        if hit.kind == "exclamation":
+            parts.append(
+                "exclamation on a factual claim" if hit.weight == STRONG else "exclamation"
+            )
+        elif hit.form and hit.form.startswith("a "):
+            parts.append(f"{hit.kind}: {hit.form}")
+        elif hit.form:
+            parts.append(f"{hit.form} '{hit.text}'")
+        else:
+            parts.append(f"{hit.kind} '{hit.text}'")
+    return "; ".join(parts)
+
+
+def judge_units(
+    units: Sequence[Unit],
+    attributions: Mapping[str, Attribution],
+    *,
+    language: str,
+    extra_lexicon_files: Sequence[str] = (),
+) -> tuple[Judgement, ...]:
+    """One :class:`Judgement` per unit, in order: kind, check-worthiness, sensationalism.
+
+    Keeps each unit's attribution (status, sources, signals, reasons) and adds the
+    sensational signals with the words that fired them, and the reasons for every label.
+    A unit with no attribution is judged ``unattributed``.
+    """
+    rules = _rules(_language(language), tuple(str(f) for f in extra_lexicon_files))
+    acronyms = rules.acronyms | _document_acronyms(units)
+    judgements: list[Judgement] = []
+    open_quote = False
+    seen_body = False
+    previous_paragraph: int | None = None
+    for unit in units:
+        attribution = attributions.get(unit.id) or Attribution(
+            status=Status.UNATTRIBUTED, reasons=("no attribution computed",)
+        )
+        if unit.paragraph != previous_paragraph:
+            open_quote = False
+        previous_paragraph = unit.paragraph
+        quotes, open_quote = quote_spans(unit.text, open_at_start=open_quote)
+        if unit.kind is UnitKind.BOILERPLATE:
+            judgements.append(
+                Judgement(
+                    unit_id=unit.id,
+                    kind=UnitKind.BOILERPLATE,
+                    status=attribution.status,
+                    checkworthy=False,
+                    sensational=False,
+                    signals=attribution.signals,
+                    sources=attribution.sources,
+                    reasons=(*attribution.reasons, "boilerplate: not part of the article"),
+                )
+            )
+            continue
+        # The first line of the body reads as a title when it does not end like a sentence.
+        title = unit.kind in TITLE_KINDS or (
+            not seen_body and not unit.text.rstrip().endswith((".", "…", ":", ";"))
+        )
+        seen_body = True
+        feats = _features(unit, rules, quotes, title)
+        reasons = list(attribution.reasons)
+        if unit.kind is UnitKind.HEADING:
+            kind, kind_reason = UnitKind.HEADING, "a title or heading"
+        elif unit.kind in (UnitKind.CLAIM, UnitKind.QUOTE, UnitKind.OPINION, UnitKind.QUESTION):
+            kind, kind_reason = unit.kind, "kind given by segmentation"
+        else:
+            kind, kind_reason = _decide_kind(unit, feats, attribution)
+        reasons.append(f"{kind.value}: {kind_reason}")
+        checkworthy, cw_reason = _decide_checkworthy(kind, feats, attribution)
+        reasons.append(cw_reason)
+
+        hits = list(feats.hits)
+        hits += _caps_hits(unit.text, quotes, acronyms, rules.is_lexicon_word)
+        factual = kind is not UnitKind.QUESTION and bool(feats.checkable)
+        hits += _exclamation_hits(unit.text, quotes, factual)
+        if kind is UnitKind.QUESTION and feats.second_person:
+            hits.append(
+                _Hit(
+                    CLICKBAIT,
+                    WEAK,
+                    0,
+                    len(unit.text),
+                    unit.text.strip(),
+                    "a question to the reader",
+                )
+            )
+        hits += _suspense_hits(unit.text, quotes)
+        if title:
+            hits += _title_hits(unit.text)
+        hits.sort(key=lambda h: h.start)
+        score = sum(h.weight for h in hits)
+        sensational = score >= SENSATIONAL_THRESHOLD
+        if hits:
+            verdict = "sensational" if sensational else "not sensational (one weak signal)"
+            reasons.append(f"{verdict}: {_describe(hits)}")
+        judgements.append(
+            Judgement(
+                unit_id=unit.id,
+                kind=kind,
+                status=attribution.status,
+                checkworthy=checkworthy,
+                sensational=sensational,
+                signals=(*attribution.signals, *(Signal(h.kind, h.text) for h in hits)),
+                sources=attribution.sources,
+                reasons=tuple(reasons),
+            )
+        )
+    return tuple(judgements)
+
+
+# ---------------------------------------------------------------------------
+# Document verdict
+
+
+def _share(part: int, whole: int) -> float:
+    return round(part / whole, 3) if whole else 0.0
+
+
+def _percent(share: float) -> str:
+    return f"{round(share * 100)}%"
+
+
+def _registry_name_tier(registry: Any, source_id: str) -> tuple[str | None, str | None]:
+    by_id = getattr(registry, "by_id", None)
+    entry = by_id(source_id) if callable(by_id) else None
+    if entry is None:
+        return None, None
+    tier_for = getattr(registry, "tier_for", None)
+    tier = tier_for(entry) if callable(tier_for) else getattr(entry, "tier", None)
+    return getattr(entry, "name", None), str(tier) if tier is not None else None
+
+
+def _named_sources(judgements: Sequence[Judgement], registry: Any) -> list[dict[str, object]]:
+    counts: Counter[tuple[str | None, str]] = Counter()
+    first: dict[tuple[str | None, str], SourceRef] = {}
+    for judgement in judgements:
+        seen = set()
+        for ref in judgement.sources:
+            if ref.vague:
+                continue
+            key = (ref.id, ref.id or fold(ref.name).strip())
+            if key in seen:
+                continue
+            seen.add(key)
+            counts[key] += 1
+            first.setdefault(key, ref)
+    out: list[dict[str, object]] = []
+    for key, count in counts.most_common():
+        ref = first[key]
+        name, tier = ref.name, ref.tier
+        if ref.id is not None and registry is not None:
+            registered_name, registered_tier = _registry_name_tier(registry, ref.id)
+            name = registered_name or name
+            tier = registered_tier or tier
+        out.append(
+            {
+                "id": ref.id,
+                "name": name,
+                "tier": str(tier) if tier is not None else None,
+                "registered": ref.id is not None,
+                "units": count,
+            }
+        )
+    return out
+
+
+def _footnote_health(citations: Citations) -> dict[str, int]:
+    used = {m.number for m in citations.markers} & {f.number for f in citations.footnotes}
+    kinds = Counter(p.kind for p in citations.problems)
+    return {
+        "notes": len(citations.footnotes),
+        "used": len(used),
+        "dangling": kinds[ProblemKind.DANGLING_FOOTNOTE],
+        "unused": kinds[ProblemKind.UNUSED_FOOTNOTE],
+        "problems": len(citations.problems),
+    }
+
+
+def summarise(
+    units: Sequence[Unit],
+    judgements: Sequence[Judgement],
+    citations: Citations,
+    registry: Any,
+) -> dict[str, object]:
+    """The document verdict: counts and shares, named sources, footnote health and a grade.
+
+    ``grade`` holds ``sourcing`` (well / adequately / weakly sourced from ``GRADE_RULES``,
+    else unsourced), a ``letter`` (A-D, one letter lower when sensational, down to E),
+    ``sensational`` (``DOCUMENT_SENSATIONAL_SHARE`` / ``_MIN``) and the ``reasons`` behind it.
+    """
+    del units  # the judgements carry everything needed; kept for a stable signature
+    sentences = [j for j in judgements if j.kind in SENTENCE_KINDS]
+    checkworthy = [j for j in judgements if j.checkworthy]
+    by_status = Counter(j.status for j in checkworthy)
+    status = {
+        s.value: {"count": by_status[s], "share": _share(by_status[s], len(checkworthy))}
+        for s in Status
+    }
+    sensational_count = sum(1 for j in sentences if j.sensational)
+    sensational_share = _share(sensational_count, len(sentences))
+    kinds = Counter(j.kind.value for j in judgements)
+    footnotes = _footnote_health(citations)
+    sources = _named_sources(judgements, registry)
+
+    attributed = status[Status.ATTRIBUTED.value]["share"]
+    unattributed = status[Status.UNATTRIBUTED.value]["share"]
+    label, letter = UNSOURCED
+    if checkworthy and unattributed < 1.0:
+        for rule_label, rule_letter, min_attr, max_unattr in GRADE_RULES:
+            if attributed >= min_attr and unattributed <= max_unattr:
+                label, letter = rule_label, rule_letter
+                break
+    doc_sensational = bool(sentences) and (
+        sensational_share >= DOCUMENT_SENSATIONAL_SHARE
+        or sensational_count >= DOCUMENT_SENSATIONAL_MIN
+    )
+    if doc_sensational:
+        letter = chr(min(ord(letter) + 1, ord("E")))
+
+    reasons = []
+    if checkworthy:
+        reasons.append(
+            f"{_percent(attributed)} of check-worthy claims name an identifiable source; "
+            f"{_percent(unattributed)} have no source"
+        )
+        vague = status[Status.VAGUE.value]["count"]
+        if vague:
+            reasons.append(f"{vague} check-worthy claims rely on vague sources")
+    else:
+        reasons.append("no check-worthy claims")
+    if sentences:
+        reasons.append(
+            f"{_percent(sensational_share)} of sentences use sensational language"
+            f" ({sensational_count} of {len(sentences)})"
+        )
+    if footnotes["notes"] or footnotes["dangling"]:
+        resolved = footnotes["used"]
+        line = f"{resolved} of {footnotes['notes']} footnotes are cited in the text"
+        if footnotes["dangling"]:
+            line += f"; {footnotes['dangling']} dangling marker(s)"
+        if footnotes["unused"]:
+            line += f"; {footnotes['unused']} unused note(s)"
+        reasons.append(line)
+    low = [s for s in sources if s["tier"] == "low"]
+    if low:
+        reasons.append(
+            "relies on low-reliability sources: " + ", ".join(str(s["name"]) for s in low)
+        )
+
+    return {
+        "units": len(judgements),
+        "sentences": len(sentences),
+        "kinds": dict(sorted(kinds.items())),
+        "checkworthy": len(checkworthy),
+        "status": status,
+        "sensational": {"count": sensational_count, "share": sensational_share},
+        "sources": sources,
+        "footnotes": footnotes,
+        "grade": {
+            "sourcing": label,
+            "letter": letter,
+            "sensational": doc_sensational,
+            "reasons": reasons,
+        },
+    }

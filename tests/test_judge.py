@@ -1,0 +1,522 @@
+"""Judge stage: kind, check-worthiness, sensational signals and the document verdict.
+
+The sentences are invented (not taken from the seeds), in French and English.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from auditor.judge import entry_regex, fold, judge_units, quote_spans, summarise
+from auditor.records import (
+    Attribution,
+    Citations,
+    Footnote,
+    FootnoteMarker,
+    Judgement,
+    MarkerStyle,
+    Problem,
+    ProblemKind,
+    Signal,
+    SourceRef,
+    Status,
+    Unit,
+    UnitKind,
+)
+
+
+def make_units(*items: str | tuple[str, UnitKind], paragraph: int | None = None) -> list[Unit]:
+    units = []
+    for i, item in enumerate(items):
+        text, kind = (item, UnitKind.SENTENCE) if isinstance(item, str) else item
+        para = i if paragraph is None else paragraph
+        units.append(Unit(f"u{i + 1}", i, para, 0, len(text), text, kind))
+    return units
+
+
+def judge_one(
+    text: str,
+    kind: UnitKind = UnitKind.SENTENCE,
+    language: str = "fr",
+    attribution: Attribution | None = None,
+) -> Judgement:
+    """Judge one unit of body text (after a first line, so it is not read as the title)."""
+    units = make_units("Texte.", (text, kind))
+    attributions = {"u2": attribution} if attribution else {}
+    return judge_units(units, attributions, language=language)[1]
+
+
+def signal_kinds(judgement: Judgement) -> set[str]:
+    return {s.kind for s in judgement.signals}
+
+
+# ---------------------------------------------------------------------------
+# Matching
+
+
+def test_fold_keeps_length_and_removes_accents_case_and_curly_apostrophes() -> None:
+    text = "L’Été À Pékin\u00a0!"
+    assert fold(text) == "l'ete a pekin !"
+    assert len(fold(text)) == len(text)
+
+
+@pytest.mark.parametrize(
+    ("entry", "text", "found"),
+    [
+        ("redoutable", "des adversaires REDOUTABLES", True),
+        ("mortel", "des pièges mortels", True),
+        ("tristement célèbre", "ces camps tristement célèbres", True),
+        ("terrifi*", "une scène terrifiante", True),
+        ("l'un des … les mieux gardés", "l’un des dossiers diplomatiques les mieux gardés", True),
+        ("jamais vu", "du jamais-vu", True),
+        ("cauchemar*", "un scénario cauchemardesque", True),
+        ("choc", "un chocolat chaud", False),  # never inside another word
+        ("imaginez", "inimaginez", False),
+        ("you won't believe", "You wont believe this", True),
+    ],
+)
+def test_entries_match_tolerantly_but_only_whole_words(entry: str, text: str, found: bool) -> None:
+    import re
+
+    assert bool(re.search(entry_regex(entry), fold(text))) is found
+
+
+def test_quote_spans_pairs_guillemets_and_keeps_unclosed_quotes_open() -> None:
+    spans, still_open = quote_spans("Il a dit « non » puis « attendez")
+    assert spans == [(9, 16), (22, 32)]
+    assert still_open
+    spans, still_open = quote_spans("la suite. » conclut-il.", open_at_start=True)
+    assert spans == [(0, 11)]
+    assert not still_open
+
+
+# ---------------------------------------------------------------------------
+# Sensational
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("C'est l'un des scandales financiers les mieux gardés de la décennie.", "hyperbole"),
+        ("Plus surprenant encore, la mairie a voté le budget en dix minutes.", "hyperbole"),
+        ("Ce chiffre incroyable a été publié mardi par la préfecture.", "hyperbole"),
+        ("Les frelons asiatiques, redoutables prédateurs, gagnent le nord du pays.", "loaded-word"),
+        ("Les habitants attendent désespérément la reprise du chantier.", "loaded-word"),
+        ("Imaginez un instant une ville entière privée d'eau potable.", "invitation-to-imagine"),
+        ("Je me souviens d'une soirée à Lisbonne où tout a basculé.", "first-person-storytelling"),
+        ("Cerise sur le gâteau, le contrat prévoit une clause secrète.", "dramatic-speculation"),
+        ("Tout indique que la réforme sera abandonnée avant l'été.", "dramatic-speculation"),
+    ],
+)
+def test_french_strong_signals_make_a_sentence_sensational(text: str, kind: str) -> None:
+    judgement = judge_one(text)
+    assert judgement.sensational
+    assert kind in signal_kinds(judgement)
+    assert any(r.startswith("sensational:") for r in judgement.reasons)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("The senator slams the proposal as a disgrace.", "loaded-word"),
+        ("It was the most shocking verdict of the year.", "hyperbole"),
+        ("Imagine a city where nobody pays rent.", "invitation-to-imagine"),
+        ("I remember the night the factory closed.", "first-person-storytelling"),
+        ("This merger could spell the end of local newspapers.", "dramatic-speculation"),
+    ],
+)
+def test_english_strong_signals_make_a_sentence_sensational(text: str, kind: str) -> None:
+    judgement = judge_one(text, language="en")
+    assert judgement.sensational
+    assert kind in signal_kinds(judgement)
+
+
+def test_signal_reports_the_exact_words_of_the_text() -> None:
+    judgement = judge_one("Ces engins sont TRISTEMENT célèbres dans la région.")
+    texts = [s.text for s in judgement.signals if s.kind == "loaded-word"]
+    assert texts == ["TRISTEMENT célèbres"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Selon le ministère, 4 000 personnes avaient été tuées ou blessées en mars 2024.",
+        "Le conseil municipal a adopté le budget 2025 par 23 voix contre 6.",
+        "Les pompiers ont maîtrisé l'incendie vers 3 heures du matin.",
+        "The storm killed 12 people and left 40,000 homes without power on Monday.",
+    ],
+)
+def test_a_neutral_report_of_a_dramatic_fact_is_not_sensational(text: str) -> None:
+    language = "en" if text.startswith("The") else "fr"
+    assert not judge_one(text, language=language).sensational
+
+
+def test_exclamation_on_a_factual_claim_is_strong_and_reported_with_its_words() -> None:
+    judgement = judge_one("Dès 2026, la facture dépasserait 300 euros par foyer !")
+    assert judgement.sensational
+    [signal] = [s for s in judgement.signals if s.kind == "exclamation"]
+    assert "300 euros par foyer !" in signal.text
+    assert "exclamation on a factual claim" in " ".join(judgement.reasons)
+
+
+def test_an_exclamation_in_a_parenthesis_alone_is_weak() -> None:
+    judgement = judge_one("Nous avons pris le train de nuit (quelle idée !) vers la côte.")
+    assert "exclamation" in signal_kinds(judgement)
+    assert not judgement.sensational
+
+
+def test_exclamation_inside_a_quotation_is_the_speaker_not_the_author() -> None:
+    judgement = judge_one("« Nous avons gagné 3 sièges ! », a déclaré la candidate lundi.")
+    assert "exclamation" not in signal_kinds(judgement)
+
+
+def test_loaded_words_inside_a_quotation_do_not_count() -> None:
+    judgement = judge_one("« Ce projet est un cauchemar terrifiant », a déclaré le maire.")
+    assert not judgement.sensational
+
+
+def test_two_weak_signals_add_up_but_one_does_not() -> None:
+    assert not judge_one("Le virus est dangereux pour les personnes âgées.").sensational
+    assert judge_one("Ce virus dangereux connaît une progression inquiétante.").sensational
+
+
+def test_capitals_for_effect_are_told_from_acronyms() -> None:
+    shouting = judge_one("Les prix de l'énergie : le CHOC de l'hiver à venir.")
+    assert shouting.sensational
+    assert ("clickbait", "CHOC") in {(s.kind, s.text) for s in shouting.signals}
+    assert "capitals for effect 'CHOC'" in " ".join(shouting.reasons)
+    acronyms = judge_one("Le missile KN-23 a été présenté à l'ONU par l'OSC et le MSMT (USA).")
+    assert "clickbait" not in signal_kinds(acronyms)
+    english = judge_one("SHOCKING footage emerges from the stadium.", language="en")
+    assert "clickbait" in signal_kinds(english)
+
+
+def test_acronyms_defined_in_the_document_are_not_shouting() -> None:
+    units = make_units(
+        "L'Agence nationale des fréquences (ANFREQ) publie ses chiffres.",
+        "Selon ANFREQ, 12 antennes ont été contrôlées.",
+    )
+    judgements = judge_units(units, {}, language="fr")
+    assert all("clickbait" not in signal_kinds(j) for j in judgements)
+
+
+def test_teasing_title_forms_fire_only_in_headings() -> None:
+    heading = judge_one("Jusqu'où ira la hausse des loyers ?", UnitKind.HEADING)
+    assert heading.sensational
+    assert heading.kind is UnitKind.HEADING
+    assert "clickbait" in signal_kinds(heading)
+    english = judge_one(
+        "You won't believe what this town did with its budget", UnitKind.HEADING, language="en"
+    )
+    assert english.sensational
+    plain = judge_one("Le budget de la ville pour 2025", UnitKind.HEADING)
+    assert not plain.sensational
+
+
+def test_boilerplate_is_never_sensational_nor_checkworthy() -> None:
+    judgement = judge_one("INCROYABLE : abonnez-vous à notre newsletter !", UnitKind.BOILERPLATE)
+    assert judgement.kind is UnitKind.BOILERPLATE
+    assert not judgement.sensational
+    assert not judgement.checkworthy
+
+
+def test_user_lexicon_files_extend_the_packaged_lists(tmp_path: Path) -> None:
+    extra = tmp_path / "mine.yaml"
+    extra.write_text('sensational_fr:\n  loaded_word:\n    - "ubuesque"\n', encoding="utf-8")
+    units = make_units("La situation administrative est ubuesque.")
+    assert not judge_units(units, {}, language="fr")[0].sensational
+    judged = judge_units(units, {}, language="fr", extra_lexicon_files=[str(extra)])[0]
+    assert judged.sensational
+    assert ("loaded-word", "ubuesque") in {(s.kind, s.text) for s in judged.signals}
+
+
+# ---------------------------------------------------------------------------
+# Kind and check-worthiness
+
+
+def test_question_kind_and_not_checkworthy() -> None:
+    judgement = judge_one("Pourquoi la mairie a-t-elle changé d'avis ?")
+    assert judgement.kind is UnitKind.QUESTION
+    assert not judgement.checkworthy
+
+
+def test_quote_with_a_speaker_is_a_checkworthy_quote() -> None:
+    attribution = Attribution(
+        Status.ATTRIBUTED,
+        sources=(SourceRef("Marie Dupont", None, None, "affirme"),),
+        signals=(Signal("cue", "affirme"),),
+    )
+    judgement = judge_one(
+        "« Nous fermerons trois usines d'ici à 2027 », affirme Marie Dupont, directrice du groupe.",
+        attribution=attribution,
+    )
+    assert judgement.kind is UnitKind.QUOTE
+    assert judgement.checkworthy
+    assert judgement.status is Status.ATTRIBUTED
+    assert judgement.sources == attribution.sources
+    assert Signal("cue", "affirme") in judgement.signals
+
+
+def test_short_scare_quotes_do_not_make_a_quote() -> None:
+    judgement = judge_one("Le gouvernement a lancé son « plan vélo » le 3 mai à Lyon.")
+    assert judgement.kind is UnitKind.CLAIM
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On aurait tort de voir dans ce vote une simple formalité.",
+        "Il faut rappeler aux élus que la patience des habitants a des limites.",
+        "À mon avis, cette réforme arrive beaucoup trop tard.",
+    ],
+)
+def test_author_judgements_are_opinions_and_not_checkworthy(text: str) -> None:
+    judgement = judge_one(text)
+    assert judgement.kind is UnitKind.OPINION
+    assert not judgement.checkworthy
+
+
+def test_english_first_person_view_is_an_opinion() -> None:
+    judgement = judge_one("I think the council should simply scrap the plan.", language="en")
+    assert judgement.kind is UnitKind.OPINION
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "La préfecture a recensé 312 accidents sur cette route en 2023.",
+        "Le président Macron a reçu le chancelier allemand à l'Élysée mardi.",
+    ],
+)
+def test_checkable_assertions_are_checkworthy_claims(text: str) -> None:
+    judgement = judge_one(text)
+    assert judgement.kind is UnitKind.CLAIM
+    assert judgement.checkworthy
+    assert judgement.status is Status.UNATTRIBUTED  # no attribution given
+
+
+def test_personal_anecdote_is_not_checkworthy() -> None:
+    judgement = judge_one("Je me souviens avoir croisé le ministre à Brest lors de mes voyages.")
+    assert not judgement.checkworthy
+    assert "personal anecdote" in " ".join(judgement.reasons)
+
+
+def test_an_invitation_to_imagine_is_not_checkworthy() -> None:
+    judgement = judge_one("Imaginez une salle de classe sans aucun professeur.")
+    assert judgement.sensational
+    assert not judgement.checkworthy
+
+
+def test_headings_keep_their_kind_and_are_not_checkworthy() -> None:
+    judgement = judge_one("Les chiffres de l'emploi en 2024", UnitKind.HEADING)
+    assert judgement.kind is UnitKind.HEADING
+    assert not judgement.checkworthy
+
+
+def test_attribution_status_signals_and_reasons_are_kept() -> None:
+    attribution = Attribution(
+        Status.VAGUE,
+        sources=(SourceRef("des sources", None, None, "selon", vague=True),),
+        signals=(Signal("vague-source", "selon des sources"), Signal("hedged", "aurait")),
+        reasons=("vague: selon des sources",),
+    )
+    judgement = judge_one(
+        "Selon des sources, le groupe aurait supprimé 200 postes.", attribution=attribution
+    )
+    assert judgement.status is Status.VAGUE
+    assert judgement.signals[:2] == attribution.signals
+    assert judgement.reasons[0] == "vague: selon des sources"
+    assert judgement.kind is UnitKind.CLAIM
+
+
+def test_unknown_language_falls_back_to_both_lexicons() -> None:
+    assert judge_one("Ce fut terrifiant.", language="de").sensational
+    assert judge_one("It was horrifying.", language="").sensational
+
+
+def test_a_quotation_spanning_sentences_stays_a_quote_in_the_next_unit() -> None:
+    units = make_units(
+        "« La ligne sera fermée pendant 18 mois.",
+        "Les travaux commenceront en mai », a précisé la directrice régionale.",
+        paragraph=0,
+    )
+    judgements = judge_units(units, {}, language="fr")
+    assert [j.kind for j in judgements] == [UnitKind.QUOTE, UnitKind.QUOTE]
+
+
+# ---------------------------------------------------------------------------
+# Document verdict
+
+
+def _citations(notes: int, markers: list[int], problems: tuple[Problem, ...] = ()) -> Citations:
+    return Citations(
+        notes_span=None,
+        footnotes=tuple(
+            Footnote(n, f"https://e.org/{n}", (f"https://e.org/{n}",), 0, 1)
+            for n in range(1, notes + 1)
+        ),
+        markers=tuple(FootnoteMarker(n, 0, 1, MarkerStyle.BRACKET, "u1") for n in markers),
+        links=(),
+        unlinked=(),
+        problems=problems,
+    )
+
+
+class _Registry:
+    def by_id(self, source_id: str) -> object | None:
+        class Entry:
+            name = "Agence France-Presse"
+            tier = "high"
+
+        return Entry() if source_id == "afp" else None
+
+    def tier_for(self, entry: object) -> str:
+        return str(getattr(entry, "tier", "unknown"))
+
+
+def test_summary_of_a_well_sourced_sober_article() -> None:
+    texts = [f"Selon l'AFP, la ville a recensé {n} incidents en 2024." for n in range(10, 20)]
+    units = make_units(*texts)
+    afp = SourceRef("l'AFP", "afp", "high", "selon")
+    attributions = {u.id: Attribution(Status.ATTRIBUTED, sources=(afp,)) for u in units}
+    judgements = judge_units(units, attributions, language="fr")
+    summary = summarise(units, judgements, _citations(3, [1, 2, 3]), _Registry())
+    grade = summary["grade"]
+    assert isinstance(grade, dict)
+    assert grade["sourcing"] == "well sourced"
+    assert grade["letter"] == "A"
+    assert grade["sensational"] is False
+    assert summary["sources"] == [
+        {
+            "id": "afp",
+            "name": "Agence France-Presse",
+            "tier": "high",
+            "registered": True,
+            "units": 10,
+        }
+    ]
+    assert summary["footnotes"] == {
+        "notes": 3,
+        "used": 3,
+        "dangling": 0,
+        "unused": 0,
+        "problems": 0,
+    }
+
+
+def test_summary_of_a_weakly_sourced_sensational_article() -> None:
+    texts = [
+        "Ce scandale incroyable a coûté 3 millions d'euros à la commune.",
+        "Le maire aurait dépensé 40 000 euros en voyages !",
+        "Imaginez la tête des contribuables en 2025.",
+        "La piscine municipale a fermé en juin 2023.",
+        "Le stade a été rénové pour 12 millions d'euros.",
+        "Selon des sources, le chantier aurait pris 2 ans de retard.",
+    ]
+    units = make_units(*texts)
+    attributions = {
+        "u6": Attribution(
+            Status.VAGUE, sources=(SourceRef("des sources", None, None, "selon", vague=True),)
+        )
+    }
+    judgements = judge_units(units, attributions, language="fr")
+    problems = (Problem(ProblemKind.DANGLING_FOOTNOTE, "no note 4", number=4),)
+    summary = summarise(units, judgements, _citations(2, [1], problems), None)
+    grade = summary["grade"]
+    assert isinstance(grade, dict)
+    assert grade["sourcing"] == "weakly sourced"  # one vague source, nothing named
+    assert grade["sensational"] is True
+    assert grade["letter"] == "D"  # C, one lower for sensational language
+    reasons = " ".join(grade["reasons"])
+    assert "have no source" in reasons
+    assert "sensational language" in reasons
+    assert "1 dangling marker" in reasons
+    assert summary["sources"] == []  # vague sources are not named sources
+    assert summary["footnotes"] == {
+        "notes": 2,
+        "used": 1,
+        "dangling": 1,
+        "unused": 0,
+        "problems": 1,
+    }
+
+
+def test_summary_without_any_source_is_unsourced() -> None:
+    units = make_units(*(f"Le stade a coûté {n} millions d'euros en 2024." for n in range(3, 9)))
+    summary = summarise(units, judge_units(units, {}, language="fr"), _citations(0, []), None)
+    grade = summary["grade"]
+    assert isinstance(grade, dict)
+    assert (grade["sourcing"], grade["letter"], grade["sensational"]) == ("unsourced", "D", False)
+    assert summary["status"]["unattributed"] == {"count": 6, "share": 1.0}
+
+
+def test_partial_quotation_next_to_a_speech_verb_is_a_quote() -> None:
+    english = judge_one(
+        'The agency said in a statement that it remained "fully committed" to the plan.',
+        language="en",
+    )
+    assert english.kind is UnitKind.QUOTE
+    french = judge_one("« Nous ne céderons pas », a assuré M. Dupuis, maire de Vannes.")
+    assert french.kind is UnitKind.QUOTE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "78 % des stations affichaient un niveau « très bas », d'après le bulletin du BRGM.",
+        "Selon « une estimation prudente » de l'institut, 4 000 logements sont vacants.",
+        "Le reportage, publié dans «Mediapart», décrit la fermeture de 3 usines.",
+    ],
+)
+def test_quoted_terms_and_titles_are_not_quotes(text: str) -> None:
+    assert judge_one(text).kind is UnitKind.CLAIM
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("A spokesperson for the club declined to comment on Friday.", "en"),
+        ("Interrogée, la direction de Renault n'a pas souhaité commenter.", "fr"),
+    ],
+)
+def test_saying_nothing_is_not_checkworthy(text: str, language: str) -> None:
+    assert not judge_one(text, language=language).checkworthy
+
+
+def test_speculation_without_figures_is_not_checkworthy_but_a_forecast_with_one_is() -> None:
+    assert not judge_one("Il se murmure que l'État pourrait entrer au capital.").checkworthy
+    assert judge_one("Le déficit pourrait atteindre 4,2 % du PIB en 2026.").checkworthy
+
+
+def test_advice_to_the_reader_is_an_opinion() -> None:
+    assert judge_one("Check the label before you buy.", language="en").kind is UnitKind.OPINION
+    assert judge_one("Appelez votre mairie avant de partir.").kind is UnitKind.OPINION
+
+
+def test_a_question_to_the_reader_is_a_weak_teaser() -> None:
+    weak = judge_one("Et vous, avez-vous déjà vu un frelon ?")
+    assert "clickbait" in signal_kinds(weak)
+    assert not weak.sensational
+    assert judge_one("Et vous, avez-vous déjà croisé ces monstres terrifiants ?").sensational
+
+
+def test_the_first_line_without_final_punctuation_reads_as_a_title() -> None:
+    units = make_units(
+        "Jusqu'où ira la hausse des loyers",
+        "Jusqu'où ira la hausse des loyers, nul ne le dit.",
+    )
+    first, second = judge_units(units, {}, language="fr")
+    assert first.sensational  # a teasing title form
+    assert "clickbait" not in signal_kinds(second)  # the same words in the body
+
+
+def test_wire_datelines_and_unpronounceable_capitals_are_not_shouting() -> None:
+    for text in (
+        "TOULOUSE, 6 mars 2025 (AFP) - La préfecture a recensé 14 cas.",
+        "Selon la FDGDON du Morbihan, 9 000 nids ont été détruits.",
+    ):
+        assert "clickbait" not in signal_kinds(judge_one(text)), text
+    shouting = judge_one("That is EXACTLY what millions of us do.", language="en")
+    assert shouting.sensational
