@@ -17,7 +17,6 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from auditor.ingest import URL_RE
-from auditor.registry import registered_domain
 from auditor.records import (
     Article,
     Citations,
@@ -33,9 +32,12 @@ from auditor.records import (
     UnitKind,
     UnlinkedReference,
 )
+from auditor.registry import registered_domain
 
 SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
-SUPERSCRIPT_RE = re.compile(r"(?<![\s\d⁰¹²³⁴⁵⁶⁷⁸⁹])(?<!\b[kcmdμ]m)(?<!\bm)([⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})(?![\w⁰¹²³⁴⁵⁶⁷⁸⁹])")
+SUPERSCRIPT_RE = re.compile(
+    r"(?<![\s\d⁰¹²³⁴⁵⁶⁷⁸⁹])(?<!\b[kcmdμ]m)(?<!\bm)([⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})(?![\w⁰¹²³⁴⁵⁶⁷⁸⁹])"
+)
 BRACKET_RE = re.compile(r"\[(\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*)\]")
 CARET_RE = re.compile(r"\^(\d{1,3})\b")
 PAREN_RE = re.compile(r"(?<=[^\s(\d])\((\d{1,3})\)(?=[\s.,;:!?»”\"']|$)")
@@ -116,9 +118,9 @@ def find_notes(text: str) -> Notes:
         loose = None if strict else _note_match(line, loose=True)
         if strict:
             run.append((start, end, *strict))
-        elif loose and (URL_RE.search(line) or URLISH_RE.search(line)):
-            run.append((start, end, *loose))
-        elif loose and _preceded_by_notes_heading(text, paragraphs, index, heading_re):
+        elif (loose and (URL_RE.search(line) or URLISH_RE.search(line))) or (
+            loose and _preceded_by_notes_heading(text, paragraphs, index, heading_re)
+        ):
             run.append((start, end, *loose))
         else:
             break
@@ -138,21 +140,34 @@ def find_notes(text: str) -> Notes:
         urls, malformed = _note_urls(body)
         note = Footnote(number, body.strip(), urls, start, end, malformed)
         if number in seen:
-            problems.append(Problem(ProblemKind.DUPLICATE_FOOTNOTE,
-                                    f"note [{number}] appears more than once in the notes list",
-                                    number=number, start=start, end=end))
+            problems.append(
+                Problem(
+                    ProblemKind.DUPLICATE_FOOTNOTE,
+                    f"note [{number}] appears more than once in the notes list",
+                    number=number,
+                    start=start,
+                    end=end,
+                )
+            )
         else:
             seen[number] = note
         footnotes.append(note)
         for bad in malformed:
-            problems.append(Problem(ProblemKind.MALFORMED_URL,
-                                    f"note [{number}] has a malformed URL: {bad}",
-                                    number=number, start=start, end=end))
+            problems.append(
+                Problem(
+                    ProblemKind.MALFORMED_URL,
+                    f"note [{number}] has a malformed URL: {bad}",
+                    number=number,
+                    start=start,
+                    end=end,
+                )
+            )
     return Notes((span_start, run[-1][1]), tuple(footnotes), tuple(problems))
 
 
-def _preceded_by_notes_heading(text: str, paragraphs: list[tuple[int, int]], index: int,
-                               heading_re: re.Pattern[str]) -> bool:
+def _preceded_by_notes_heading(
+    text: str, paragraphs: list[tuple[int, int]], index: int, heading_re: re.Pattern[str]
+) -> bool:
     for j in range(index - 1, -1, -1):
         line = text[paragraphs[j][0] : paragraphs[j][1]].strip()
         if heading_re.fullmatch(line.rstrip(" :")):
@@ -203,14 +218,21 @@ def is_valid_url(url: str) -> bool:
     labels = host.split(".")
     return (
         len(labels) >= 2
-        and all(re.fullmatch(r"(?!-)[a-z0-9-]{1,63}(?<!-)", label, re.I) or label.startswith("xn--")
-                for label in labels)
+        and all(
+            re.fullmatch(r"(?!-)[a-z0-9-]{1,63}(?<!-)", label, re.I) or label.startswith("xn--")
+            for label in labels
+        )
         and re.fullmatch(r"[a-z]{2,63}|xn--[a-z0-9-]+", labels[-1], re.I) is not None
     )
 
 
-def find_markers(text: str, *, notes: Notes, skip: Sequence[tuple[int, int]] = (),
-                 input_format: InputFormat = InputFormat.TEXT) -> list[FootnoteMarker]:
+def find_markers(
+    text: str,
+    *,
+    notes: Notes,
+    skip: Sequence[tuple[int, int]] = (),
+    input_format: InputFormat = InputFormat.TEXT,
+) -> list[FootnoteMarker]:
     """Every footnote marker in the body, outside ``skip`` spans (the notes, links)."""
     numbers = {f.number for f in notes.footnotes}
     max_note = max(numbers, default=0)
@@ -219,7 +241,9 @@ def find_markers(text: str, *, notes: Notes, skip: Sequence[tuple[int, int]] = (
     def outside(a: int) -> bool:
         return not any(s <= a < e for s, e in skip)
 
-    bracket_style = MarkerStyle.HTML_SUP if input_format is InputFormat.HTML else MarkerStyle.BRACKET
+    bracket_style = (
+        MarkerStyle.HTML_SUP if input_format is InputFormat.HTML else MarkerStyle.BRACKET
+    )
     for m in BRACKET_RE.finditer(text):
         if not outside(m.start()):
             continue
@@ -232,7 +256,9 @@ def find_markers(text: str, *, notes: Notes, skip: Sequence[tuple[int, int]] = (
             found.append(FootnoteMarker(value, m.start(), m.end(), bracket_style, None))
     for m in CARET_RE.finditer(text):
         if outside(m.start()):
-            found.append(FootnoteMarker(int(m.group(1)), m.start(), m.end(), MarkerStyle.CARET, None))
+            found.append(
+                FootnoteMarker(int(m.group(1)), m.start(), m.end(), MarkerStyle.CARET, None)
+            )
     for m in SUPERSCRIPT_RE.finditer(text):
         if outside(m.start()):
             value = int(m.group(1).translate(SUPERSCRIPTS))
@@ -279,16 +305,18 @@ def _unit_at(units: Sequence[Unit], offset: int) -> Unit | None:
     return None
 
 
-def collect_citations(article: Article, units: Sequence[Unit], notes: Notes,
-                      registry: RegistryLike | None = None) -> Citations:
+def collect_citations(
+    article: Article, units: Sequence[Unit], notes: Notes, registry: RegistryLike | None = None
+) -> Citations:
     """Map markers to notes, links to units and sources; report every problem found."""
     text = article.text
     link_spans = [(link.start, link.end) for link in article.links]
     skip = [notes.span] if notes.span else []
     markers = [
         FootnoteMarker(m.number, m.start, m.end, m.style, _unit_id(units, m.start))
-        for m in find_markers(text, notes=notes, skip=[*skip, *link_spans],
-                              input_format=article.input_format)
+        for m in find_markers(
+            text, notes=notes, skip=[*skip, *link_spans], input_format=article.input_format
+        )
     ]
     problems: list[Problem] = list(notes.problems)
     by_number: dict[int, Footnote] = {}
@@ -297,27 +325,56 @@ def collect_citations(article: Article, units: Sequence[Unit], notes: Notes,
     cited = {m.number for m in markers}
     for marker in markers:
         if marker.number not in by_number:
-            problems.append(Problem(
-                ProblemKind.DANGLING_FOOTNOTE,
-                f"marker [{marker.number}] has no note in the reference list",
-                number=marker.number, unit_id=marker.unit_id, start=marker.start, end=marker.end,
-            ))
+            problems.append(
+                Problem(
+                    ProblemKind.DANGLING_FOOTNOTE,
+                    f"marker [{marker.number}] has no note in the reference list",
+                    number=marker.number,
+                    unit_id=marker.unit_id,
+                    start=marker.start,
+                    end=marker.end,
+                )
+            )
     for note in notes.footnotes:
         if note.number not in cited and by_number.get(note.number) is note:
-            problems.append(Problem(
-                ProblemKind.UNUSED_FOOTNOTE, f"note [{note.number}] is never cited in the text",
-                number=note.number, start=note.start, end=note.end,
-            ))
+            problems.append(
+                Problem(
+                    ProblemKind.UNUSED_FOOTNOTE,
+                    f"note [{note.number}] is never cited in the text",
+                    number=note.number,
+                    start=note.start,
+                    end=note.end,
+                )
+            )
     problems.extend(_order_problems(markers))
 
     links: list[Link] = []
 
-    def add_link(url: str, anchor: str, origin: LinkOrigin, start: int | None, end: int | None,
-                 unit_id: str | None, footnote: int | None) -> None:
+    def add_link(
+        url: str,
+        anchor: str,
+        origin: LinkOrigin,
+        start: int | None,
+        end: int | None,
+        unit_id: str | None,
+        footnote: int | None,
+    ) -> None:
         domain = registered_domain(url) or _host(url)
         source = registry.match_url(url) if registry is not None else None
-        links.append(Link(f"l{len(links) + 1}", url, anchor, origin, start, end, unit_id, footnote,
-                          domain, getattr(source, "id", None)))
+        links.append(
+            Link(
+                f"l{len(links) + 1}",
+                url,
+                anchor,
+                origin,
+                start,
+                end,
+                unit_id,
+                footnote,
+                domain,
+                getattr(source, "id", None),
+            )
+        )
 
     first_citing: dict[int, str | None] = {}
     for marker in markers:
@@ -329,38 +386,79 @@ def collect_citations(article: Article, units: Sequence[Unit], notes: Notes,
         scheme = link.url.split(":", 1)[0].lower() if ":" in link.url else ""
         if scheme not in {"http", "https"}:
             if scheme in {"javascript", "data", "vbscript", "file"}:
-                problems.append(Problem(
-                    ProblemKind.MALFORMED_URL,
-                    f"a link is not a web address ({scheme}:) and was not treated as a citation",
-                    unit_id=_unit_id(units, link.start), start=link.start, end=link.end))
+                problems.append(
+                    Problem(
+                        ProblemKind.MALFORMED_URL,
+                        f"a link is not a web address ({scheme}:) and was not treated as a citation",
+                        unit_id=_unit_id(units, link.start),
+                        start=link.start,
+                        end=link.end,
+                    )
+                )
             continue  # mailto:, tel:, relative links: not citations
-        add_link(link.url, link.anchor, link.origin, link.start, link.end,
-                 _unit_id(units, link.start), None)
+        add_link(
+            link.url,
+            link.anchor,
+            link.origin,
+            link.start,
+            link.end,
+            _unit_id(units, link.start),
+            None,
+        )
     for note in notes.footnotes:
         if by_number.get(note.number) is not note:
             continue
         for url in note.urls:
             start = text.find(url, note.start, note.end)
-            add_link(url, note.text if len(note.urls) == 1 and note.text != url else url,
-                     LinkOrigin.FOOTNOTE, start if start >= 0 else note.start,
-                     (start + len(url)) if start >= 0 else note.end,
-                     first_citing.get(note.number), note.number)
-    if article.meta.canonical_url and article.input_format is not InputFormat.HTML:
-        if any(r.reason == "syndication-metadata" for r in article.removed):
-            add_link(article.meta.canonical_url, "Source link", LinkOrigin.SOURCE_LINK, None,
-                     None, None, None)
-    for link in links:
-        if not is_valid_url(link.url):
-            problems.append(Problem(ProblemKind.MALFORMED_URL, f"link {link.id} is malformed: {link.url}",
-                                    unit_id=link.unit_id, start=link.start, end=link.end))
+            add_link(
+                url,
+                note.text if len(note.urls) == 1 and note.text != url else url,
+                LinkOrigin.FOOTNOTE,
+                start if start >= 0 else note.start,
+                (start + len(url)) if start >= 0 else note.end,
+                first_citing.get(note.number),
+                note.number,
+            )
+    syndicated = any(
+        r.reason == "syndication-metadata"
+        and re.match(r"(?i)(source link|lien source|original source|source url)", r.text)
+        for r in article.removed
+    )
+    if article.meta.canonical_url and syndicated:
+        # the article's own URL, from a "Source link :" line: archived like a citation
+        add_link(
+            article.meta.canonical_url,
+            "Source link",
+            LinkOrigin.SOURCE_LINK,
+            None,
+            None,
+            None,
+            None,
+        )
+    for checked in links:
+        if not is_valid_url(checked.url):
+            problems.append(
+                Problem(
+                    ProblemKind.MALFORMED_URL,
+                    f"link {checked.id} is malformed: {checked.url}",
+                    unit_id=checked.unit_id,
+                    start=checked.start,
+                    end=checked.end,
+                )
+            )
 
     unlinked = find_unlinked_references(text, units, links, registry)
     for ref in unlinked:
-        problems.append(Problem(
-            ProblemKind.UNLINKED_REFERENCE,
-            f"{ref.name} is cited for reference ({ref.cue!r}) without a link",
-            name=ref.name, unit_id=ref.unit_id, start=ref.start, end=ref.end,
-        ))
+        problems.append(
+            Problem(
+                ProblemKind.UNLINKED_REFERENCE,
+                f"{ref.name} is cited for reference ({ref.cue!r}) without a link",
+                name=ref.name,
+                unit_id=ref.unit_id,
+                start=ref.start,
+                end=ref.end,
+            )
+        )
     problems.sort(key=lambda p: (p.start if p.start is not None else 10**9, p.kind.value))
     return Citations(
         notes_span=notes.span,
@@ -395,11 +493,16 @@ def _order_problems(markers: Sequence[FootnoteMarker]) -> list[Problem]:
             continue
         first_seen.add(marker.number)
         if marker.number < highest:
-            problems.append(Problem(
-                ProblemKind.MARKERS_OUT_OF_ORDER,
-                f"marker [{marker.number}] first appears after marker [{highest}]",
-                number=marker.number, unit_id=marker.unit_id, start=marker.start, end=marker.end,
-            ))
+            problems.append(
+                Problem(
+                    ProblemKind.MARKERS_OUT_OF_ORDER,
+                    f"marker [{marker.number}] first appears after marker [{highest}]",
+                    number=marker.number,
+                    unit_id=marker.unit_id,
+                    start=marker.start,
+                    end=marker.end,
+                )
+            )
         highest = max(highest, marker.number)
     return problems
 
@@ -410,8 +513,9 @@ NAME_RE = re.compile(
 )
 
 
-def find_unlinked_references(text: str, units: Sequence[Unit], links: Sequence[Link],
-                             registry: RegistryLike | None) -> list[UnlinkedReference]:
+def find_unlinked_references(
+    text: str, units: Sequence[Unit], links: Sequence[Link], registry: RegistryLike | None
+) -> list[UnlinkedReference]:
     """Publications named for reference or further reading with no link in the same unit."""
     lex = _reference_lexicon()
     intro, work, place = lex["intro"], lex["work"], lex["place"]
@@ -435,19 +539,28 @@ def find_unlinked_references(text: str, units: Sequence[Unit], links: Sequence[L
             name, n_start, n_end, source_id = _name_at(sentence, position, registry)
             if not name:
                 continue
-            found.append(UnlinkedReference(name, source_id, unit.id, unit.start + n_start,
-                                           unit.start + n_end, cue))
+            found.append(
+                UnlinkedReference(
+                    name, source_id, unit.id, unit.start + n_start, unit.start + n_end, cue
+                )
+            )
             break
     return found
 
 
-def _name_at(sentence: str, position: int, registry: RegistryLike | None) -> tuple[str | None, int, int, str | None]:
+def _name_at(
+    sentence: str, position: int, registry: RegistryLike | None
+) -> tuple[str | None, int, int, str | None]:
     rest = sentence[position:]
     if registry is not None:
         for mention in registry.find_mentions(rest):
             if mention.start <= 2:
-                return (mention.source.name, position + mention.start, position + mention.end,
-                        mention.source.id)
+                return (
+                    mention.source.name,
+                    position + mention.start,
+                    position + mention.end,
+                    mention.source.id,
+                )
     m = NAME_RE.match(rest)
     if not m:
         return None, 0, 0, None

@@ -52,25 +52,55 @@ def _version_callback(value: bool) -> None:
 
 @app.callback()
 def main_callback(
-    version: Annotated[bool, typer.Option("--version", callback=_version_callback,
-                                          is_eager=True, help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_version_callback,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = False,
 ) -> None:
     """auditor: a source-credibility and citation auditor for fact-checkers."""
 
 
 @app.command()
 def audit(
-    inputs: Annotated[list[str], typer.Argument(metavar="PATH|URL|-...",
-                                                help="Files, directories, http(s) URLs, or - for stdin.")],
-    fmt: Annotated[str | None, typer.Option("--format", "-f", metavar="md|json|all",
-                                            help="Report formats [default: all].")] = None,
-    output: Annotated[str | None, typer.Option("--output", "-o", metavar="DIR|-",
-                                               help="Report directory, or - for stdout [default: reports].")] = None,
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="PATH|URL|-...", help="Files, directories, http(s) URLs, or - for stdin."
+        ),
+    ],
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", metavar="md|json|all", help="Report formats [default: all]."
+        ),
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="DIR|-",
+            help="Report directory, or - for stdout [default: reports].",
+        ),
+    ] = None,
     offline: Annotated[bool, typer.Option("--offline", help="No network access at all.")] = False,
-    resume: Annotated[bool, typer.Option("--resume", help="Skip inputs whose reports are up to date.")] = False,
-    config: Annotated[Path | None, typer.Option("--config", "-c", metavar="FILE",
-                                                help="Configuration file [default: ./config.yaml].")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary on stderr.")] = False,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Skip inputs whose reports are up to date.")
+    ] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", "-c", metavar="FILE", help="Configuration file [default: ./config.yaml]."
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress or summary on stderr.")
+    ] = False,
 ) -> None:
     """Audit articles and write Markdown and JSON reports."""
     from auditor.pipeline import audit_one, expand_inputs
@@ -94,8 +124,11 @@ def audit(
     show_bar = len(specs) > 1 and not quiet and sys.stderr.isatty()
     import click
 
-    with click.progressbar(specs, label="auditing", file=sys.stderr,
-                           show_pos=True) if show_bar else _Plain(specs) as bar:
+    with (
+        click.progressbar(specs, label="auditing", file=sys.stderr, show_pos=True)
+        if show_bar
+        else _Plain(specs) as bar
+    ):
         for spec in bar:
             stem = report_stem(spec)
             if stem in used_stems:
@@ -103,7 +136,11 @@ def audit(
 
                 stem = f"{stem}-{hashlib.sha256(spec.encode()).hexdigest()[:8]}"
             used_stems.add(stem)
-            if resume and not to_stdout and _unchanged(spec, directory, stem, fmt_value, is_up_to_date):
+            if (
+                resume
+                and not to_stdout
+                and _unchanged(spec, directory, stem, fmt_value, is_up_to_date)
+            ):
                 skipped += 1
                 continue
             outcome = audit_one(spec, settings, offline=offline)
@@ -120,8 +157,10 @@ def audit(
     if not quiet:
         where = "stdout" if to_stdout else f"{directory}/"
         extra = f", {skipped} up to date" if skipped else ""
-        _err(f"audited {written} of {len(specs)} input(s) → {where} ({failed} failed{extra}) "
-             f"in {time.monotonic() - started:.1f} s")
+        _err(
+            f"audited {written} of {len(specs)} input(s) → {where} ({failed} failed{extra}) "
+            f"in {time.monotonic() - started:.1f} s"
+        )
     raise typer.Exit(worst)
 
 

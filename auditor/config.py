@@ -68,7 +68,7 @@ def _read_yaml_text(text: str, origin: str) -> dict[str, Any]:
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 10x faster on the registry
     try:
-        loaded = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+        loaded = yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
@@ -91,17 +91,26 @@ def _packaged(name: str) -> dict[str, Any] | None:
 def _type_name(value: Any) -> str:
     if value is None:
         return "null"
-    return {bool: "boolean", int: "integer", float: "number", str: "string",
-            list: "list", dict: "mapping"}.get(type(value), type(value).__name__)
+    return {
+        bool: "boolean",
+        int: "integer",
+        float: "number",
+        str: "string",
+        list: "list",
+        dict: "mapping",
+    }.get(type(value), type(value).__name__)
 
 
-def _check_and_merge(base: dict[str, Any], layer: Mapping[str, Any], origin: str,
-                     prefix: str = "") -> None:
+def _check_and_merge(
+    base: dict[str, Any], layer: Mapping[str, Any], origin: str, prefix: str = ""
+) -> None:
     """Merge ``layer`` into ``base`` in place, checking keys and types against ``base``."""
     for key, value in layer.items():
         dotted = f"{prefix}{key}"
         if not isinstance(key, str):
-            raise ConfigError(f"{origin}: key {key!r} under '{prefix or 'top level'}' is not a name")
+            raise ConfigError(
+                f"{origin}: key {key!r} under '{prefix or 'top level'}' is not a name"
+            )
         if key not in base:
             raise ConfigError(f"{origin}: unknown key '{dotted}'")
         current = base[key]
@@ -115,7 +124,9 @@ def _check_and_merge(base: dict[str, Any], layer: Mapping[str, Any], origin: str
             if value is None:
                 continue
             if not isinstance(value, Mapping):
-                raise ConfigError(f"{origin}: '{dotted}' must be a mapping, not {_type_name(value)}")
+                raise ConfigError(
+                    f"{origin}: '{dotted}' must be a mapping, not {_type_name(value)}"
+                )
             if not current:  # an open section: any keys, stage validates
                 current.update(copy.deepcopy(dict(value)))
                 continue
@@ -191,8 +202,10 @@ def _env_layer(env: Mapping[str, str], defaults: Mapping[str, Any]) -> dict[str,
             value = yaml.safe_load(raw) if raw.strip() else None
         except yaml.YAMLError:
             value = raw
-        if isinstance(value, dict | list) is False and value is not None and not isinstance(
-            value, bool | int | float | str
+        if (
+            isinstance(value, dict | list) is False
+            and value is not None
+            and not isinstance(value, bool | int | float | str)
         ):
             value = raw
         node = layer

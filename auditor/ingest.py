@@ -29,16 +29,21 @@ from auditor.records import (
     InlineLink,
     InputFormat,
     LinkOrigin,
-    Removed,
     RemovalReason,
+    Removed,
     Repair,
 )
 from auditor.textedit import Edit, apply_edits
 
-TEXT_SUFFIXES = {".txt": InputFormat.TEXT, ".text": InputFormat.TEXT,
-                 ".md": InputFormat.MARKDOWN, ".markdown": InputFormat.MARKDOWN,
-                 ".html": InputFormat.HTML, ".htm": InputFormat.HTML,
-                 ".xhtml": InputFormat.HTML}
+TEXT_SUFFIXES = {
+    ".txt": InputFormat.TEXT,
+    ".text": InputFormat.TEXT,
+    ".md": InputFormat.MARKDOWN,
+    ".markdown": InputFormat.MARKDOWN,
+    ".html": InputFormat.HTML,
+    ".htm": InputFormat.HTML,
+    ".xhtml": InputFormat.HTML,
+}
 
 UPPER = "A-ZÀ-ÖØ-ÞŒ"
 LOWER = "a-zß-öø-ÿœ"
@@ -112,8 +117,10 @@ def read_path(path: Path, options: IngestOptions) -> bytes:
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     if size > options.max_input_bytes:
-        raise InputError(f"{path}: too large ({_mb(size)} > {_mb(options.max_input_bytes)} cap, "
-                         "see ingest.max_input_bytes)")
+        raise InputError(
+            f"{path}: too large ({_mb(size)} > {_mb(options.max_input_bytes)} cap, "
+            "see ingest.max_input_bytes)"
+        )
     try:
         with path.open("rb") as handle:
             return handle.read(options.max_input_bytes + 1)
@@ -126,8 +133,10 @@ def read_path(path: Path, options: IngestOptions) -> bytes:
 def read_stream(stream: IO[bytes], options: IngestOptions, name: str = "-") -> bytes:
     data = stream.read(options.max_input_bytes + 1)
     if len(data) > options.max_input_bytes:
-        raise InputError(f"{name}: too large (over the {_mb(options.max_input_bytes)} cap, "
-                         "see ingest.max_input_bytes)")
+        raise InputError(
+            f"{name}: too large (over the {_mb(options.max_input_bytes)} cap, "
+            "see ingest.max_input_bytes)"
+        )
     return data
 
 
@@ -136,20 +145,29 @@ def fetch_url(url: str, options: IngestOptions, *, transport: Any = None) -> tup
     import httpx
 
     try:
-        with httpx.Client(timeout=options.fetch_timeout, follow_redirects=True, max_redirects=10,
-                          headers={"User-Agent": options.user_agent}, transport=transport) as client:
-            with client.stream("GET", url) as response:
-                if response.status_code >= 400:
-                    raise InputError(f"{url}: HTTP {response.status_code}")
-                chunks: list[bytes] = []
-                total = 0
-                for chunk in response.iter_bytes():
-                    total += len(chunk)
-                    if total > options.fetch_max_bytes:
-                        raise InputError(f"{url}: larger than the {_mb(options.fetch_max_bytes)} "
-                                         "cap (fetch.max_bytes)")
-                    chunks.append(chunk)
-                return b"".join(chunks), response.headers.get("content-type", "")
+        with (
+            httpx.Client(
+                timeout=options.fetch_timeout,
+                follow_redirects=True,
+                max_redirects=10,
+                headers={"User-Agent": options.user_agent},
+                transport=transport,
+            ) as client,
+            client.stream("GET", url) as response,
+        ):
+            if response.status_code >= 400:
+                raise InputError(f"{url}: HTTP {response.status_code}")
+            chunks: list[bytes] = []
+            total = 0
+            for chunk in response.iter_bytes():
+                total += len(chunk)
+                if total > options.fetch_max_bytes:
+                    raise InputError(
+                        f"{url}: larger than the {_mb(options.fetch_max_bytes)} "
+                        "cap (fetch.max_bytes)"
+                    )
+                chunks.append(chunk)
+            return b"".join(chunks), response.headers.get("content-type", "")
     except httpx.TimeoutException:
         raise InputError(f"{url}: timed out after {options.fetch_timeout:g} s") from None
     except httpx.ConnectError as exc:
@@ -163,8 +181,17 @@ def fetch_url(url: str, options: IngestOptions, *, transport: Any = None) -> tup
 
 def _is_dns_error(exc: Exception) -> bool:
     text = str(exc).lower()
-    return any(k in text for k in ("name or service", "nodename", "getaddrinfo", "name resolution",
-                                   "no address", "temporary failure"))
+    return any(
+        k in text
+        for k in (
+            "name or service",
+            "nodename",
+            "getaddrinfo",
+            "name resolution",
+            "no address",
+            "temporary failure",
+        )
+    )
 
 
 def _mb(n: int) -> str:
@@ -277,7 +304,9 @@ MD_LINK_RE = re.compile(
     r"\((?P<url><[^>\n]+>|[^\s()]+(?:\([^\s()]*\)[^\s()]*)*)(?:\s+\"[^\"\n]*\")?\)"
 )
 MD_AUTOLINK_RE = re.compile(r"<(?P<url>https?://[^>\s]+)>")
-MD_REFDEF_RE = re.compile(r"(?m)^ {0,3}\[(?P<label>[^\]\n^]+)\]:\s*(?P<url>\S+)(?:\s+\"[^\"\n]*\")?\s*$")
+MD_REFDEF_RE = re.compile(
+    r"(?m)^ {0,3}\[(?P<label>[^\]\n^]+)\]:\s*(?P<url>\S+)(?:\s+\"[^\"\n]*\")?\s*$"
+)
 MD_REFLINK_RE = re.compile(r"\[(?P<anchor>[^\[\]\n]+)\]\[(?P<label>[^\]\n]*)\]")
 MD_FOOTNOTE_MARK_RE = re.compile(r"\[\^(?P<n>\d{1,3})\](?!:)")
 MD_FOOTNOTE_DEF_RE = re.compile(r"(?m)^\[\^(?P<n>\d{1,3})\]:\s*")
@@ -295,8 +324,12 @@ def read_markdown(source: str) -> Draft:
     """Markdown to plain text: links keep anchor and position; headings are remembered."""
     draft = _read_markdown(MD_ESCAPE_RE.sub(lambda m: _ESCAPE_TO_PUA[m.group(1)], source))
     draft.text = draft.text.translate(_PUA_TO_CHAR)
-    draft.links = [replace(link, anchor=link.anchor.translate(_PUA_TO_CHAR),
-                           url=link.url.translate(_PUA_TO_CHAR)) for link in draft.links]
+    draft.links = [
+        replace(
+            link, anchor=link.anchor.translate(_PUA_TO_CHAR), url=link.url.translate(_PUA_TO_CHAR)
+        )
+        for link in draft.links
+    ]
     draft.removed = [replace(r, text=r.text.translate(_PUA_TO_CHAR)) for r in draft.removed]
     if draft.meta.get("title"):
         draft.meta["title"] = str(draft.meta["title"]).translate(_PUA_TO_CHAR)
@@ -304,7 +337,9 @@ def read_markdown(source: str) -> Draft:
 
 
 def _read_markdown(source: str) -> Draft:
-    refdefs = {m["label"].strip().lower(): m["url"].strip("<>") for m in MD_REFDEF_RE.finditer(source)}
+    refdefs = {
+        m["label"].strip().lower(): m["url"].strip("<>") for m in MD_REFDEF_RE.finditer(source)
+    }
     # Markdown footnotes ([^1] / [^1]: note) become the plain [1] / [1] note form.
     source = MD_FOOTNOTE_DEF_RE.sub(lambda m: f"[{m['n']}] ", source)
     source = MD_FOOTNOTE_MARK_RE.sub(lambda m: f"[{m['n']}]", source)
@@ -349,15 +384,27 @@ def _read_markdown(source: str) -> Draft:
     return draft
 
 
-def _md_link_matches(line: str, refdefs: dict[str, str]) -> list[tuple[int, int, str, str, bool, LinkOrigin]]:
+def _md_link_matches(
+    line: str, refdefs: dict[str, str]
+) -> list[tuple[int, int, str, str, bool, LinkOrigin]]:
     found: list[tuple[int, int, str, str, bool, LinkOrigin]] = []
     for m in MD_LINK_RE.finditer(line):
-        found.append((m.start(), m.end(), m["anchor"], m["url"].strip("<>"), bool(m["image"]),
-                      LinkOrigin.MARKDOWN))
+        found.append(
+            (
+                m.start(),
+                m.end(),
+                m["anchor"],
+                m["url"].strip("<>"),
+                bool(m["image"]),
+                LinkOrigin.MARKDOWN,
+            )
+        )
     for m in MD_REFLINK_RE.finditer(line):
         label = (m["label"] or m["anchor"]).strip().lower()
         if label in refdefs and not any(s <= m.start() < e for s, e, *_ in found):
-            found.append((m.start(), m.end(), m["anchor"], refdefs[label], False, LinkOrigin.MARKDOWN))
+            found.append(
+                (m.start(), m.end(), m["anchor"], refdefs[label], False, LinkOrigin.MARKDOWN)
+            )
     for m in MD_AUTOLINK_RE.finditer(line):
         if not any(s <= m.start() < e for s, e, *_ in found):
             found.append((m.start(), m.end(), m["url"], m["url"], False, LinkOrigin.AUTOLINK))
@@ -384,7 +431,7 @@ def read_html(html: str, base_url: str | None = None) -> Draft:
     soup = BeautifulSoup(html, "html.parser")
     removed: list[Removed] = _drop_html_furniture(soup)
     for img in soup.find_all("img"):
-        alt = (img.get("alt") or "").strip() if hasattr(img, "get") else ""
+        alt = str(img.get("alt") or "").strip() if hasattr(img, "get") else ""
         if alt:
             removed.append(Removed(alt, RemovalReason.IMAGE_ALT_TEXT))
     for fig in soup.find_all("figcaption"):
@@ -400,7 +447,8 @@ def read_html(html: str, base_url: str | None = None) -> Draft:
     for ol in soup.find_all("ol"):
         items = ol.find_all("li", recursive=False)
         if items and _looks_like_notes(ol):
-            start = int(ol.get("start") or 1) if str(ol.get("start") or "1").isdigit() else 1
+            first = str(ol.get("start") or "1")
+            start = int(first) if first.isdigit() else 1
             for offset, li in enumerate(items):
                 li.insert(0, f"[{start + offset}] ")
     prepared = str(soup)
@@ -408,9 +456,16 @@ def read_html(html: str, base_url: str | None = None) -> Draft:
     import trafilatura
 
     markdown = trafilatura.extract(
-        prepared, url=base_url, output_format="markdown", include_links=True,
-        include_comments=False, include_tables=True, include_images=False,
-        include_formatting=False, favor_recall=True, deduplicate=False,
+        prepared,
+        url=base_url,
+        output_format="markdown",
+        include_links=True,
+        include_comments=False,
+        include_tables=True,
+        include_images=False,
+        include_formatting=False,
+        favor_recall=True,
+        deduplicate=False,
     )
     walked = _dom_markdown(BeautifulSoup(prepared, "html.parser"))
     blocks = lambda md: len([b for b in re.split(r"\n\s*\n", md or "") if b.strip()])  # noqa: E731
@@ -425,13 +480,15 @@ def read_html(html: str, base_url: str | None = None) -> Draft:
     draft.removed[:0] = removed
     meta = trafilatura.extract_metadata(prepared, default_url=base_url)
     if meta is not None:
-        draft.meta.update({
-            "title": meta.title or draft.meta.get("title"),
-            "author": meta.author,
-            "published": meta.date,
-            "site": meta.sitename,
-            "canonical_url": meta.url,
-        })
+        draft.meta.update(
+            {
+                "title": meta.title or draft.meta.get("title"),
+                "author": meta.author,
+                "published": meta.date,
+                "site": meta.sitename,
+                "canonical_url": meta.url,
+            }
+        )
     canonical = soup.find("link", rel="canonical")
     if canonical is not None and canonical.get("href"):
         draft.meta["canonical_url"] = str(canonical.get("href"))
@@ -442,17 +499,33 @@ def read_html(html: str, base_url: str | None = None) -> Draft:
 
 
 FURNITURE_CLASSES: tuple[tuple[re.Pattern[str], RemovalReason], ...] = (
-    (re.compile(r"share|sharing|social|sharedaddy|addtoany|sociable", re.I), RemovalReason.SHARE_BUTTONS),
-    (re.compile(r"newsletter|subscribe|signup|sign-up|inscription|abonnement", re.I), RemovalReason.NEWSLETTER),
-    (re.compile(r"related|read-?more|lire-?aussi|a-lire|recommend|more-stories|also-read", re.I), RemovalReason.READ_ALSO),
+    (
+        re.compile(r"share|sharing|social|sharedaddy|addtoany|sociable", re.I),
+        RemovalReason.SHARE_BUTTONS,
+    ),
+    (
+        re.compile(r"newsletter|subscribe|signup|sign-up|inscription|abonnement", re.I),
+        RemovalReason.NEWSLETTER,
+    ),
+    (
+        re.compile(r"related|read-?more|lire-?aussi|a-lire|recommend|more-stories|also-read", re.I),
+        RemovalReason.READ_ALSO,
+    ),
     (re.compile(r"trending|most-read|popular|les-plus-lus", re.I), RemovalReason.TRENDING),
-    (re.compile(r"\b(?:ad|ads|advert|advertisement|sponsor|promo|pub|publicite)\b", re.I), RemovalReason.SITE_BANNER),
+    (
+        re.compile(r"\b(?:ad|ads|advert|advertisement|sponsor|promo|pub|publicite)\b", re.I),
+        RemovalReason.SITE_BANNER,
+    ),
     (re.compile(r"breadcrumb|menu|navbar|skip-link|pagination", re.I), RemovalReason.NAVIGATION),
     (re.compile(r"credit|caption|legende|légende", re.I), RemovalReason.PHOTO_CREDIT),
 )
-CONTAINER_REASONS = {"nav": RemovalReason.NAVIGATION, "header": RemovalReason.SITE_BANNER,
-                     "footer": RemovalReason.NAVIGATION, "aside": RemovalReason.READ_ALSO,
-                     "form": RemovalReason.NEWSLETTER}
+CONTAINER_REASONS = {
+    "nav": RemovalReason.NAVIGATION,
+    "header": RemovalReason.SITE_BANNER,
+    "footer": RemovalReason.NAVIGATION,
+    "aside": RemovalReason.READ_ALSO,
+    "form": RemovalReason.NEWSLETTER,
+}
 
 
 def _drop_html_furniture(soup: Any) -> list[Removed]:
@@ -466,9 +539,26 @@ def _drop_html_furniture(soup: Any) -> list[Removed]:
         if tag.name == "header" and tag.find_parent("article") is not None:
             container = None  # an article's own header holds its title
         reason = None
-        if tag.name in {"div", "section", "ul", "aside", "p", "span", "figure", "nav", "form", "footer"}:
-            marks = " ".join([*(tag.get("class") or []), str(tag.get("id") or ""),
-                              str(tag.get("role") or ""), str(tag.get("aria-label") or "")])
+        if tag.name in {
+            "div",
+            "section",
+            "ul",
+            "aside",
+            "p",
+            "span",
+            "figure",
+            "nav",
+            "form",
+            "footer",
+        }:
+            marks = " ".join(
+                [
+                    *(tag.get("class") or []),
+                    str(tag.get("id") or ""),
+                    str(tag.get("role") or ""),
+                    str(tag.get("aria-label") or ""),
+                ]
+            )
             # a class name alone never removes a block that reads like the article itself
             prose = len(tag.find_all("p")) > 3 or len(tag.get_text(" ", strip=True)) > 1000
             if marks.strip() and not prose:
@@ -494,15 +584,33 @@ def _drop_html_furniture(soup: Any) -> list[Removed]:
 
 
 BLOCK_TAGS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "dd", "dt", "pre", "td"]
-DROP_TAGS = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "button",
-             "svg", "iframe", "template"]
+DROP_TAGS = [
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "button",
+    "svg",
+    "iframe",
+    "template",
+]
 
 
 def _dom_markdown(soup: Any) -> str:
     """A plain walk of the main container's blocks into Markdown (links kept)."""
     for tag in soup.find_all(DROP_TAGS):
         tag.decompose()
-    root = soup.find("article") or soup.find("main") or soup.find(attrs={"role": "main"}) or soup.body or soup
+    root = (
+        soup.find("article")
+        or soup.find("main")
+        or soup.find(attrs={"role": "main"})
+        or soup.body
+        or soup
+    )
     blocks: list[str] = []
     for block in root.find_all(BLOCK_TAGS):
         if block.find_parent(BLOCK_TAGS) is not None:
@@ -534,8 +642,16 @@ def _looks_like_notes(ol: Any) -> bool:
         return True
     prev = ol.find_previous(["h2", "h3", "h4", "p", "strong"])
     heading = prev.get_text(" ", strip=True).lower() if prev is not None else ""
-    return heading.rstrip(" :") in {"notes", "références", "references", "sources", "footnotes",
-                                    "bibliographie", "bibliography", "notes et références"}
+    return heading.rstrip(" :") in {
+        "notes",
+        "références",
+        "references",
+        "sources",
+        "footnotes",
+        "bibliographie",
+        "bibliography",
+        "notes et références",
+    }
 
 
 def read_text(text: str) -> Draft:
@@ -548,7 +664,9 @@ def read_text(text: str) -> Draft:
 
 
 @lru_cache(maxsize=8)
-def _furniture_patterns(extra_files: tuple[str, ...]) -> tuple[tuple[RemovalReason, re.Pattern[str]], ...]:
+def _furniture_patterns(
+    extra_files: tuple[str, ...],
+) -> tuple[tuple[RemovalReason, re.Pattern[str]], ...]:
     from auditor.lexicons import load_lexicon
 
     lexicon = load_lexicon("furniture", extra_files)
@@ -561,13 +679,20 @@ def _furniture_patterns(extra_files: tuple[str, ...]) -> tuple[tuple[RemovalReas
 
 
 # Categories that only ever match a line with no sentence-final punctuation.
-STRICT_FURNITURE = {RemovalReason.DATE_LINE, RemovalReason.NAVIGATION, RemovalReason.SHARE_BUTTONS,
-                    RemovalReason.SITE_BANNER, RemovalReason.TRENDING, RemovalReason.PHOTO_CREDIT,
-                    RemovalReason.READ_ALSO}
+STRICT_FURNITURE = {
+    RemovalReason.DATE_LINE,
+    RemovalReason.NAVIGATION,
+    RemovalReason.SHARE_BUTTONS,
+    RemovalReason.SITE_BANNER,
+    RemovalReason.TRENDING,
+    RemovalReason.PHOTO_CREDIT,
+    RemovalReason.READ_ALSO,
+}
 
 
-def classify_furniture(line: str, extra_files: tuple[str, ...] = (), *,
-                       standalone: bool = True) -> RemovalReason | None:
+def classify_furniture(
+    line: str, extra_files: tuple[str, ...] = (), *, standalone: bool = True
+) -> RemovalReason | None:
     """The furniture category of a whole line, or None when it is article text.
 
     ``standalone`` says the line is not the continuation of a sentence on the line before
@@ -617,9 +742,14 @@ def _looks_like_alt_text(line: str) -> bool:
 
 
 SYNDICATION_RE = {
-    "canonical_url": re.compile(r"^\s*(?:source link|lien source|original source|source url)\s*:\s*(\S*)\s*$", re.I),
+    "canonical_url": re.compile(
+        r"^\s*(?:source link|lien source|original source|source url)\s*:\s*(\S*)\s*$", re.I
+    ),
     "author": re.compile(r"^\s*(?:author|auteur)\s*:\s*(.*?)\s*$", re.I),
-    "published": re.compile(r"^\s*(?:publish(?:ed)? date|publication date|date de publication|publié le)\s*:\s*(.*?)\s*$", re.I),
+    "published": re.compile(
+        r"^\s*(?:publish(?:ed)? date|publication date|date de publication|publié le)\s*:\s*(.*?)\s*$",
+        re.I,
+    ),
 }
 
 
@@ -642,9 +772,14 @@ def _remove_furniture(draft: Draft, extra_files: tuple[str, ...]) -> None:
         reason: RemovalReason | None = None
         if not stripped:
             continue
-        if in_trending and (LIST_ITEM_RE.match(line) or (
-                list_reason is RemovalReason.TRENDING and len(stripped) < 160
-                and stripped[-1] not in ".:")):
+        if in_trending and (
+            LIST_ITEM_RE.match(line)
+            or (
+                list_reason is RemovalReason.TRENDING
+                and len(stripped) < 160
+                and stripped[-1] not in ".:"
+            )
+        ):
             reason = list_reason
         else:
             in_trending = False
@@ -660,13 +795,15 @@ def _remove_furniture(draft: Draft, extra_files: tuple[str, ...]) -> None:
                 before = lines[number - 1].rstrip() if number else ""
                 after = lines[number + 1].lstrip() if number + 1 < len(lines) else ""
                 standalone = (not before or before[-1] in TERMINAL) and (
-                    not after or not after[0].islower())
+                    not after or not after[0].islower()
+                )
                 reason = classify_furniture(line, extra_files, standalone=standalone)
                 if reason is RemovalReason.IMAGE_ALT_TEXT and not content_seen and number == 0:
                     reason = None
             # a bare "Trending" / "À lire aussi" heading owns the list that follows it
             if reason is RemovalReason.TRENDING or (
-                reason is RemovalReason.READ_ALSO and not re.search(r":\s*\S", stripped)):
+                reason is RemovalReason.READ_ALSO and not re.search(r":\s*\S", stripped)
+            ):
                 in_trending = True
                 list_reason = reason
         if reason is None:
@@ -721,11 +858,18 @@ def _repair(draft: Draft, repairs: list[Repair]) -> None:
         if heading_end is not None:
             edits.append(Edit(at, at, "\n\n"))
             edits.append(Edit(heading_end, heading_end, "\n\n"))
-            repairs.append(Repair("glued-heading", at,
-                                  f"heading {text[at:heading_end]!r} glued to the text around it"))
+            repairs.append(
+                Repair(
+                    "glued-heading",
+                    at,
+                    f"heading {text[at:heading_end]!r} glued to the text around it",
+                )
+            )
         else:
             edits.append(Edit(at, at, " "))
-            repairs.append(Repair("glued-sentence", at, f"no space after {text[max(0, at - 12):at]!r}"))
+            repairs.append(
+                Repair("glued-sentence", at, f"no space after {text[max(0, at - 12) : at]!r}")
+            )
     _apply(draft, edits)
 
 
@@ -773,12 +917,19 @@ def _join_hard_breaks(draft: Draft, repairs: list[Repair]) -> None:
         nxt = lines[i + 1]
         end = pos + len(line)
         this, after = line.rstrip(), nxt.lstrip()
-        joinable = bool(this) and bool(after) and end + 1 not in heading_starts and pos not in heading_starts
+        joinable = (
+            bool(this)
+            and bool(after)
+            and end + 1 not in heading_starts
+            and pos not in heading_starts
+        )
         if joinable and not LIST_ITEM_RE.match(nxt) and not re.match(r"^\s*\[\d+\]", nxt):
             mid_sentence = this[-1] not in TERMINAL and (after[0].islower() or after[0] in ",;)")
             if mid_sentence or (wrapped and this[-1] not in ".!?…:"):
                 edits.append(Edit(end, end + 1, " "))
-                repairs.append(Repair("joined-line-break", end, f"line break inside {this[-20:]!r}"))
+                repairs.append(
+                    Repair("joined-line-break", end, f"line break inside {this[-20:]!r}")
+                )
         pos = end + 1
     _apply(draft, edits)
 
@@ -793,8 +944,11 @@ def _normalise_paragraphs(draft: Draft) -> None:
     trail = re.search(r"\s*\Z", draft.text)
     body_start = lead.end() if lead else 0
     body_end = trail.start() if trail else len(draft.text)
-    edits = [Edit(m.start(), m.end(), "\n\n") for m in re.finditer(r"\n+", draft.text)
-             if m.start() >= body_start and m.end() <= body_end]
+    edits = [
+        Edit(m.start(), m.end(), "\n\n")
+        for m in re.finditer(r"\n+", draft.text)
+        if m.start() >= body_start and m.end() <= body_end
+    ]
     if body_start:
         edits.append(Edit(0, body_start, ""))
     if body_end < len(draft.text) and body_end >= body_start:
@@ -816,11 +970,33 @@ def _bare_links(draft: Draft) -> None:
 
 
 MONTHS = {
-    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
-    "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
-    "décembre": 12, "decembre": 12, "january": 1, "february": 2, "march": 3, "april": 4,
-    "may": 5, "june": 6, "july": 7, "august": 8, "september": 9, "october": 10,
-    "november": 11, "december": 12,
+    "janvier": 1,
+    "février": 2,
+    "fevrier": 2,
+    "mars": 3,
+    "avril": 4,
+    "mai": 5,
+    "juin": 6,
+    "juillet": 7,
+    "août": 8,
+    "aout": 8,
+    "septembre": 9,
+    "octobre": 10,
+    "novembre": 11,
+    "décembre": 12,
+    "decembre": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
 }
 DATELINE_RE = re.compile(
     r"^\(?(?P<city>[A-ZÀ-Ý][\w' -]{1,30}),\s+(?:le\s+)?(?P<day>\d{1,2})(?:er)?\s+(?P<month>[A-Za-zéû]+)\s+"
@@ -942,21 +1118,43 @@ def ingest_text(
     )
 
 
-def ingest_bytes(data: bytes, *, source: str, suffix: str = "", content_type: str = "",
-                 options: IngestOptions | None = None, base_url: str | None = None) -> Article:
+def ingest_bytes(
+    data: bytes,
+    *,
+    source: str,
+    suffix: str = "",
+    content_type: str = "",
+    options: IngestOptions | None = None,
+    base_url: str | None = None,
+) -> Article:
     """Decode, sniff the format and ingest raw bytes."""
     options = options or IngestOptions()
     if len(data) > options.max_input_bytes:
-        raise InputError(f"{source}: too large (over the {_mb(options.max_input_bytes)} cap, "
-                         "see ingest.max_input_bytes)")
+        raise InputError(
+            f"{source}: too large (over the {_mb(options.max_input_bytes)} cap, "
+            "see ingest.max_input_bytes)"
+        )
     text, encoding = decode(data, source)
     fmt = sniff_format(text, suffix, content_type)
-    return ingest_text(text, source=source, input_format=fmt, raw=data, encoding=encoding,
-                       options=options, base_url=base_url)
+    return ingest_text(
+        text,
+        source=source,
+        input_format=fmt,
+        raw=data,
+        encoding=encoding,
+        options=options,
+        base_url=base_url,
+    )
 
 
-def ingest(spec: str, *, options: IngestOptions | None = None, offline: bool = False,
-           stdin: IO[bytes] | None = None, transport: Any = None) -> Article:
+def ingest(
+    spec: str,
+    *,
+    options: IngestOptions | None = None,
+    offline: bool = False,
+    stdin: IO[bytes] | None = None,
+    transport: Any = None,
+) -> Article:
     """Read one input: a path, an http(s) URL, or ``-`` for standard input."""
     options = options or IngestOptions()
     if spec == "-":
@@ -966,10 +1164,12 @@ def ingest(spec: str, *, options: IngestOptions | None = None, offline: bool = F
         if offline:
             raise InputError(f"{spec}: is a URL and --offline forbids network access")
         data, ctype = fetch_url(spec, options, transport=transport)
-        return ingest_bytes(data, source=spec, content_type=ctype or "text/html",
-                            options=options, base_url=spec)
+        return ingest_bytes(
+            data, source=spec, content_type=ctype or "text/html", options=options, base_url=spec
+        )
     if re.match(r"^[a-z][a-z0-9+.-]*://", spec, re.IGNORECASE):
         raise InputError(f"{spec}: unsupported URL scheme (only http and https)")
     path = Path(spec)
-    return ingest_bytes(read_path(path, options), source=str(path), suffix=path.suffix,
-                        options=options)
+    return ingest_bytes(
+        read_path(path, options), source=str(path), suffix=path.suffix, options=options
+    )

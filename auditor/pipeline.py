@@ -20,7 +20,9 @@ from auditor.records import Article, Audit, Citations, InputFormat, Problem, Pro
 AUDITABLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 
 
-def audit_article(article: Article, settings: Settings | None = None, *, judge: bool = True) -> Audit:
+def audit_article(
+    article: Article, settings: Settings | None = None, *, judge: bool = True
+) -> Audit:
     """Segment, cite and judge an already ingested article."""
     from auditor import cite
     from auditor.segment import segment
@@ -45,12 +47,16 @@ def audit_article(article: Article, settings: Settings | None = None, *, judge: 
 
         language = article.meta.language or "fr"
         attributions = attribute_units(
-            segmentation.units, citations, registry, language=language,
+            segmentation.units,
+            citations,
+            registry,
+            language=language,
             extra_lexicon_files=lexicon_files,
             use_parser=bool(settings.get("judge.use_parser")),
         )
-        judgements = judge_units(segmentation.units, attributions, language=language,
-                                 extra_lexicon_files=lexicon_files)
+        judgements = judge_units(
+            segmentation.units, attributions, language=language, extra_lexicon_files=lexicon_files
+        )
         citations = _with_secondary_citations(citations, judgements, registry)
         summary = summarise(segmentation.units, judgements, citations, registry)
     return Audit(
@@ -64,7 +70,9 @@ def audit_article(article: Article, settings: Settings | None = None, *, judge: 
     )
 
 
-def _with_secondary_citations(citations: Citations, judgements: Sequence[Any], registry: Any) -> Citations:
+def _with_secondary_citations(
+    citations: Citations, judgements: Sequence[Any], registry: Any
+) -> Citations:
     """Flag a unit whose named source differs from the publisher of the page it cites."""
     from dataclasses import replace
 
@@ -77,9 +85,14 @@ def _with_secondary_citations(citations: Citations, judgements: Sequence[Any], r
         cited = links_by_unit.get(judgement.unit_id)
         if not cited:
             continue
-        named = [s for s in judgement.sources
-                 if s.id and not s.vague and not s.carried_from
-                 and not s.cue.startswith(("footnote", "link"))]
+        named = [
+            s
+            for s in judgement.sources
+            if s.id
+            and not s.vague
+            and not s.carried_from
+            and not s.cue.startswith(("footnote", "link"))
+        ]
         for source in named:
             body = registry.by_id(source.id) if registry is not None else None
             organisation = getattr(body, "organisation", None)
@@ -88,36 +101,63 @@ def _with_secondary_citations(citations: Citations, judgements: Sequence[Any], r
                     continue
                 if any(s.id == link.source_id for s in named):
                     continue
-                problems.append(Problem(
-                    ProblemKind.SECONDARY_CITATION,
-                    f"{source.name} is named but the cited page is published by "
-                    f"{link.domain or link.source_id} ({link.id})",
-                    name=source.name, unit_id=judgement.unit_id, start=link.start, end=link.end,
-                ))
+                problems.append(
+                    Problem(
+                        ProblemKind.SECONDARY_CITATION,
+                        f"{source.name} is named but the cited page is published by "
+                        f"{link.domain or link.source_id} ({link.id})",
+                        name=source.name,
+                        unit_id=judgement.unit_id,
+                        start=link.start,
+                        end=link.end,
+                    )
+                )
     if len(problems) == len(citations.problems):
         return citations
     return replace(citations, problems=tuple(problems))
 
 
-def audit_source(spec: str, settings: Settings | None = None, *, offline: bool = False,
-                 stdin: IO[bytes] | None = None, transport: Any = None, judge: bool = True) -> Audit:
+def audit_source(
+    spec: str,
+    settings: Settings | None = None,
+    *,
+    offline: bool = False,
+    stdin: IO[bytes] | None = None,
+    transport: Any = None,
+    judge: bool = True,
+) -> Audit:
     """Ingest and audit one input: a path, an http(s) URL or ``-``."""
     from auditor.ingest import IngestOptions, ingest
 
     settings = settings or load_settings()
-    article = ingest(spec, options=IngestOptions.from_settings(settings), offline=offline,
-                     stdin=stdin, transport=transport)
+    article = ingest(
+        spec,
+        options=IngestOptions.from_settings(settings),
+        offline=offline,
+        stdin=stdin,
+        transport=transport,
+    )
     return audit_article(article, settings, judge=judge)
 
 
-def audit_text(text: str, *, source: str = "-", input_format: InputFormat = InputFormat.TEXT,
-               settings: Settings | None = None, judge: bool = True) -> Audit:
+def audit_text(
+    text: str,
+    *,
+    source: str = "-",
+    input_format: InputFormat = InputFormat.TEXT,
+    settings: Settings | None = None,
+    judge: bool = True,
+) -> Audit:
     """Audit article text held in memory."""
     from auditor.ingest import IngestOptions, ingest_text
 
     settings = settings or load_settings()
-    article = ingest_text(text, source=source, input_format=input_format,
-                          options=IngestOptions.from_settings(settings))
+    article = ingest_text(
+        text,
+        source=source,
+        input_format=input_format,
+        options=IngestOptions.from_settings(settings),
+    )
     return audit_article(article, settings, judge=judge)
 
 
@@ -158,12 +198,21 @@ class Outcome:
     skipped: bool = False
 
 
-def audit_one(spec: str, settings: Settings, *, offline: bool, stdin: IO[bytes] | None = None,
-              transport: Any = None) -> Outcome:
+def audit_one(
+    spec: str,
+    settings: Settings,
+    *,
+    offline: bool,
+    stdin: IO[bytes] | None = None,
+    transport: Any = None,
+) -> Outcome:
     """Audit one input, turning a bad input into an ``Outcome`` with its one-line error."""
     if spec.endswith(os.sep) and Path(spec).is_dir():
-        return Outcome(spec, error=f"{spec.rstrip(os.sep)}: no .txt, .md or .html file inside",
-                       exit_code=InputError.exit_code)
+        return Outcome(
+            spec,
+            error=f"{spec.rstrip(os.sep)}: no .txt, .md or .html file inside",
+            exit_code=InputError.exit_code,
+        )
     try:
         audit = audit_source(spec, settings, offline=offline, stdin=stdin, transport=transport)
     except AuditorError as exc:

@@ -40,11 +40,18 @@ def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def _isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
     """Keep the store, WARC files and caches of every test in a temporary AUDITOR_HOME."""
     home = tmp_path_factory.mktemp("auditor-home")
     monkeypatch.setenv("AUDITOR_HOME", str(home))
-    for name in ("AUDITOR_CONFIG", "AUDITOR_WAYBACK_URL", "AUDITOR_OUTPUT_FORMAT", "AUDITOR_OUTPUT_DIR"):
+    for name in (
+        "AUDITOR_CONFIG",
+        "AUDITOR_WAYBACK_URL",
+        "AUDITOR_OUTPUT_FORMAT",
+        "AUDITOR_OUTPUT_DIR",
+    ):
         monkeypatch.delenv(name, raising=False)
     yield home
 

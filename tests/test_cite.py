@@ -75,15 +75,21 @@ def test_unused_duplicate_out_of_order_and_malformed(registry) -> None:  # type:
 
 
 def test_marker_styles(registry) -> None:  # type: ignore[no-untyped-def]
-    text = ("Phrase avec exposant¹ et caret^2 et parenthèse(3) et crochet [4]. Une surface de 12 m² "
-            "n'est pas une note, ni l'an (2019).\n\n"
-            "1. https://a.example.org/1\n2. https://a.example.org/2\n3. https://a.example.org/3\n4. https://a.example.org/4")
+    text = (
+        "Phrase avec exposant¹ et caret^2 et parenthèse(3) et crochet [4]. Une surface de 12 m² "
+        "n'est pas une note, ni l'an (2019).\n\n"
+        "1. https://a.example.org/1\n2. https://a.example.org/2\n3. https://a.example.org/3\n4. https://a.example.org/4"
+    )
     article = ingest_text(text)
     notes = find_notes(article.text)
     assert [n.number for n in notes.footnotes] == [1, 2, 3, 4]
     markers = find_markers(article.text, notes=notes, skip=[notes.span] if notes.span else [])
     assert [(m.number, m.style) for m in markers] == [
-        (1, MarkerStyle.SUPERSCRIPT), (2, MarkerStyle.CARET), (3, MarkerStyle.PAREN), (4, MarkerStyle.BRACKET)]
+        (1, MarkerStyle.SUPERSCRIPT),
+        (2, MarkerStyle.CARET),
+        (3, MarkerStyle.PAREN),
+        (4, MarkerStyle.BRACKET),
+    ]
 
 
 def test_numbered_list_in_body_is_not_a_notes_list() -> None:
@@ -99,7 +105,9 @@ def test_parenthesised_numbers_are_not_markers_without_notes() -> None:
 def test_links_with_units_and_source_link(registry) -> None:  # type: ignore[no-untyped-def]
     article, seg, citations = cite_text(
         "Selon [Reuters](https://www.reuters.com/world/a), les obus arrivent. Voir https://www.lemonde.fr/b pour plus.",
-        registry, InputFormat.MARKDOWN)
+        registry,
+        InputFormat.MARKDOWN,
+    )
     reuters, lemonde = citations.links
     assert reuters.origin is LinkOrigin.MARKDOWN and reuters.source_id == "reuters"
     assert lemonde.origin is LinkOrigin.BARE and lemonde.domain == "lemonde.fr"
@@ -134,20 +142,32 @@ def test_unlinked_references_in_blog_post(registry) -> None:  # type: ignore[no-
     ],
 )
 def test_unlinked_reference_forms(registry, text: str, name: str) -> None:  # type: ignore[no-untyped-def]
-    _, _, citations = cite_text("Une première phrase d'article tout à fait ordinaire.\n\n" + text, registry)
+    _, _, citations = cite_text(
+        "Une première phrase d'article tout à fait ordinaire.\n\n" + text, registry
+    )
     assert [r.name for r in citations.unlinked] == [name]
 
 
 def test_reference_with_a_link_is_not_unlinked(registry) -> None:  # type: ignore[no-untyped-def]
     _, _, citations = cite_text(
-        "Pour approfondir : [Analyse sur The War Zone](https://www.twz.com/x).", registry, InputFormat.MARKDOWN)
+        "Pour approfondir : [Analyse sur The War Zone](https://www.twz.com/x).",
+        registry,
+        InputFormat.MARKDOWN,
+    )
     assert citations.unlinked == ()
 
 
 @pytest.mark.parametrize(
     ("url", "valid"),
-    [("https://www.reuters.com/a", True), ("http://127.0.0.1:8000/x", True), ("https://exa mple.com", False),
-     ("htps://example.com", False), ("https://", False), ("https://nodot/x", False), ("ftp://a.org/x", False)],
+    [
+        ("https://www.reuters.com/a", True),
+        ("http://127.0.0.1:8000/x", True),
+        ("https://exa mple.com", False),
+        ("htps://example.com", False),
+        ("https://", False),
+        ("https://nodot/x", False),
+        ("ftp://a.org/x", False),
+    ],
 )
 def test_url_validity(url: str, valid: bool) -> None:
     assert is_valid_url(url) is valid

@@ -482,4 +482,6 @@ def test_markdown_look_alike_text_in_html_stays_text() -> None:
     article = ingest_text(page, input_format=InputFormat.HTML)
     assert "[texte](http://exemple.org/)" in article.text and "*mot*" in article.text
     # the URL written out in the text is a bare URL, never a Markdown link with anchor "texte"
-    assert [(lk.origin.value, lk.anchor) for lk in article.links] == [("bare", "http://exemple.org/")]
+    assert [(lk.origin.value, lk.anchor) for lk in article.links] == [
+        ("bare", "http://exemple.org/")
+    ]

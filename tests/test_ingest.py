@@ -44,16 +44,20 @@ def test_glue_repair_leaves_urls_and_domain_names_alone() -> None:
 
 
 def test_camel_case_word_used_elsewhere_is_not_split_as_a_glued_heading() -> None:
-    text = ("Le rapport cite DeepMind.DeepMind Research annonce un modèle nouveau pour la santé publique. "
-            "DeepMind est une filiale.")
+    text = (
+        "Le rapport cite DeepMind.DeepMind Research annonce un modèle nouveau pour la santé publique. "
+        "DeepMind est une filiale."
+    )
     article = ingest_text(text)
     assert "DeepMind Research annonce" in article.text
     assert not any(r.kind == "glued-heading" for r in article.repairs)
 
 
 def test_hard_line_breaks_inside_sentences_are_joined_but_paragraphs_kept() -> None:
-    text = ("Le ministre a annoncé hier une réforme\nde grande ampleur pour la fonction publique.\n\n"
-            "Un second paragraphe commence ici.")
+    text = (
+        "Le ministre a annoncé hier une réforme\nde grande ampleur pour la fonction publique.\n\n"
+        "Un second paragraphe commence ici."
+    )
     article = ingest_text(text)
     assert "une réforme de grande ampleur" in article.text
     assert article.text.count("\n\n") == 1
@@ -61,7 +65,17 @@ def test_hard_line_breaks_inside_sentences_are_joined_but_paragraphs_kept() -> N
 
 def test_hard_wrapped_document_is_rejoined() -> None:
     line = "The committee heard evidence from several witnesses over the course of"
-    text = "\n".join([line, "two days, and the chair said the findings would be published in", "the spring after a", "review by the members of the panel and the clerk of the committee.", "", "Second paragraph here with enough words in it to count as prose text."] * 2)
+    text = "\n".join(
+        [
+            line,
+            "two days, and the chair said the findings would be published in",
+            "the spring after a",
+            "review by the members of the panel and the clerk of the committee.",
+            "",
+            "Second paragraph here with enough words in it to count as prose text.",
+        ]
+        * 2
+    )
     article = ingest_text(text)
     assert "over the course of two days" in article.text
     assert "in the spring after a review" in article.text
@@ -79,7 +93,10 @@ def test_lead_without_final_period_stays_its_own_paragraph() -> None:
     [
         ("Recevez notre newsletter et les alertes de Mena News", RemovalReason.NEWSLETTER),
         ("Subscribe to our newsletter for the latest updates", RemovalReason.NEWSLETTER),
-        ("À lire aussi : La Corée du Nord, trublion ou véritable danger ?", RemovalReason.READ_ALSO),
+        (
+            "À lire aussi : La Corée du Nord, trublion ou véritable danger ?",
+            RemovalReason.READ_ALSO,
+        ),
         ("Read more: The best phones of the year", RemovalReason.READ_ALSO),
         ("Photo by Free Nomad on Unsplash", RemovalReason.PHOTO_CREDIT),
         ("© AFP", RemovalReason.PHOTO_CREDIT),
@@ -110,7 +127,9 @@ def test_article_sentences_are_not_furniture(line: str) -> None:
 def test_syndication_footer_becomes_metadata_and_trending_list_is_removed() -> None:
     article = ingest(str(seed("004")))
     assert article.meta.canonical_url is not None
-    assert article.meta.canonical_url.startswith("https://www.lexpress.fr/monde/europe/ukraine-des-millions")
+    assert article.meta.canonical_url.startswith(
+        "https://www.lexpress.fr/monde/europe/ukraine-des-millions"
+    )
     assert article.meta.published == "2025-04-17T05:00:00"
     assert article.meta.author is None  # "Author :" was empty
     assert "Trending" not in article.text
@@ -176,11 +195,15 @@ def test_html_main_text_metadata_links_and_sup_markers() -> None:
     assert article.text[reuters.start : reuters.end] == "une enquête de Reuters"
     assert "[1]" in article.text
     assert "Accueil" not in article.text
-    assert any(r.reason is RemovalReason.IMAGE_ALT_TEXT and "obus" in r.text for r in article.removed)
+    assert any(
+        r.reason is RemovalReason.IMAGE_ALT_TEXT and "obus" in r.text for r in article.removed
+    )
 
 
 def test_decode_detects_latin1_and_refuses_binary() -> None:
-    text, encoding = decode("Le député a déclaré à l'Assemblée qu'il était très inquiet.".encode("latin-1"), "f")
+    text, encoding = decode(
+        "Le député a déclaré à l'Assemblée qu'il était très inquiet.".encode("latin-1"), "f"
+    )
     assert "député" in text and encoding != "utf-8"
     with pytest.raises(InputError, match="binary"):
         decode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 50, "img.txt")
@@ -199,8 +222,16 @@ def test_sniff_format() -> None:
 
 
 def test_language_detection_french_and_english() -> None:
-    assert detect_language("Le gouvernement a annoncé une nouvelle réforme des retraites hier soir.")[0] == "fr"
-    assert detect_language("The government announced a new pension reform last night in Paris.")[0] == "en"
+    assert (
+        detect_language("Le gouvernement a annoncé une nouvelle réforme des retraites hier soir.")[
+            0
+        ]
+        == "fr"
+    )
+    assert (
+        detect_language("The government announced a new pension reform last night in Paris.")[0]
+        == "en"
+    )
 
 
 def test_stdin_and_size_cap() -> None:
@@ -217,8 +248,11 @@ def test_url_input_offline_and_fetch_through_transport() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/missing":
             return httpx.Response(404)
-        return httpx.Response(200, headers={"content-type": "text/html"},
-                              text="<html><body><article><p>According to the ministry, 40 people were hurt in the storm on Monday night.</p></article></body></html>")
+        return httpx.Response(
+            200,
+            headers={"content-type": "text/html"},
+            text="<html><body><article><p>According to the ministry, 40 people were hurt in the storm on Monday night.</p></article></body></html>",
+        )
 
     transport = httpx.MockTransport(handler)
     article = ingest("https://news.example.com/story", transport=transport)
@@ -230,9 +264,15 @@ def test_url_input_offline_and_fetch_through_transport() -> None:
 
 
 def test_fetch_size_cap() -> None:
-    transport = httpx.MockTransport(lambda r: httpx.Response(200, content=b"<p>" + b"a" * 5000 + b"</p>"))
+    transport = httpx.MockTransport(
+        lambda r: httpx.Response(200, content=b"<p>" + b"a" * 5000 + b"</p>")
+    )
     with pytest.raises(InputError, match="cap"):
-        ingest("https://big.example.com/", transport=transport, options=IngestOptions(fetch_max_bytes=1000))
+        ingest(
+            "https://big.example.com/",
+            transport=transport,
+            options=IngestOptions(fetch_max_bytes=1000),
+        )
 
 
 def test_unsupported_scheme_and_missing_file(tmp_path: Path) -> None:

@@ -40,7 +40,8 @@ class _Text(HTMLParser):
 
 def source_of(stem: str) -> Path:
     found = sorted((ROOT / "seeds").glob(f"{stem}.*")) + sorted(
-        (ROOT / "tests" / "data" / "articles").glob(f"{stem}.*"))
+        (ROOT / "tests" / "data" / "articles").glob(f"{stem}.*")
+    )
     assert found, f"no source file for labels {stem}"
     return found[0]
 
@@ -66,7 +67,9 @@ def test_every_seed_is_labelled() -> None:
 @pytest.mark.parametrize("labels", LABELS, ids=lambda p: p.stem)
 def test_labels_are_well_formed_and_follow_the_text(labels: Path) -> None:
     text = rendered(source_of(labels.stem))
-    units = [json.loads(line) for line in labels.read_text(encoding="utf-8").splitlines() if line.strip()]
+    units = [
+        json.loads(line) for line in labels.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     position = 0
     for number, unit in enumerate(units, 1):
         assert unit["doc"] == labels.stem and unit["n"] == number

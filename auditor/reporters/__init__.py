@@ -44,8 +44,14 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def write_reports(audit: Audit, directory: Path, fmt: str, *, stem: str | None = None,
-                  links_extra: dict[str, dict[str, Any]] | None = None) -> list[Path]:
+def write_reports(
+    audit: Audit,
+    directory: Path,
+    fmt: str,
+    *,
+    stem: str | None = None,
+    links_extra: dict[str, dict[str, Any]] | None = None,
+) -> list[Path]:
     """Write the report files of one audit; return their paths (JSON last, as the commit)."""
     from auditor.reporters import json_report, markdown_report
 
@@ -73,5 +79,7 @@ def is_up_to_date(directory: Path, stem: str, fmt: str, sha256: str, version: st
         report = json.loads(json_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return bool(report.get("document", {}).get("sha256") == sha256
-                and report.get("tool", {}).get("version") == version)
+    return bool(
+        report.get("document", {}).get("sha256") == sha256
+        and report.get("tool", {}).get("version") == version
+    )

@@ -9,7 +9,9 @@ from auditor import REPORT_SCHEMA
 from auditor.records import Audit
 
 
-def to_dict(audit: Audit, *, links_extra: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+def to_dict(
+    audit: Audit, *, links_extra: dict[str, dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """The report as plain data. ``links_extra`` adds resolver fields to links by id."""
     article = audit.article
     meta = article.meta
@@ -46,19 +48,27 @@ def to_dict(audit: Audit, *, links_extra: dict[str, dict[str, Any]] | None = Non
         }
         judgement = judgements.get(unit.id)
         if judgement is not None:
-            entry.update({
-                "kind": judgement.kind.value,
-                "status": judgement.status.value,
-                "checkworthy": judgement.checkworthy,
-                "sensational": judgement.sensational,
-                "signals": [{"kind": s.kind, "text": s.text} for s in judgement.signals],
-                "sources": [
-                    {"name": s.name, "id": s.id, "tier": s.tier, "cue": s.cue,
-                     "vague": s.vague, "carried_from": s.carried_from}
-                    for s in judgement.sources
-                ],
-                "reasons": list(judgement.reasons),
-            })
+            entry.update(
+                {
+                    "kind": judgement.kind.value,
+                    "status": judgement.status.value,
+                    "checkworthy": judgement.checkworthy,
+                    "sensational": judgement.sensational,
+                    "signals": [{"kind": s.kind, "text": s.text} for s in judgement.signals],
+                    "sources": [
+                        {
+                            "name": s.name,
+                            "id": s.id,
+                            "tier": s.tier,
+                            "cue": s.cue,
+                            "vague": s.vague,
+                            "carried_from": s.carried_from,
+                        }
+                        for s in judgement.sources
+                    ],
+                    "reasons": list(judgement.reasons),
+                }
+            )
         claims.append(entry)
 
     links = []
@@ -101,24 +111,48 @@ def to_dict(audit: Audit, *, links_extra: dict[str, dict[str, Any]] | None = Non
         "summary": audit.summary,
         "claims": claims,
         "footnotes": [
-            {"number": note.number, "urls": list(note.urls), "text": note.text,
-             "used": note.number in cited_by, "cited_by": cited_by.get(note.number, []),
-             "malformed_urls": list(note.malformed_urls), "start": note.start, "end": note.end}
+            {
+                "number": note.number,
+                "urls": list(note.urls),
+                "text": note.text,
+                "used": note.number in cited_by,
+                "cited_by": cited_by.get(note.number, []),
+                "malformed_urls": list(note.malformed_urls),
+                "start": note.start,
+                "end": note.end,
+            }
             for note in citations.footnotes
         ],
         "links": links,
         "problems": [
-            {"kind": p.kind.value, "detail": p.detail, "number": p.number, "name": p.name,
-             "claim": p.unit_id, "start": p.start, "end": p.end}
+            {
+                "kind": p.kind.value,
+                "detail": p.detail,
+                "number": p.number,
+                "name": p.name,
+                "claim": p.unit_id,
+                "start": p.start,
+                "end": p.end,
+            }
             for p in citations.problems
         ],
         "unlinked_references": [
-            {"name": r.name, "source": r.source_id, "claim": r.unit_id, "cue": r.cue,
-             "start": r.start, "end": r.end}
+            {
+                "name": r.name,
+                "source": r.source_id,
+                "claim": r.unit_id,
+                "cue": r.cue,
+                "start": r.start,
+                "end": r.end,
+            }
             for r in citations.unlinked
         ],
-        "removed": [{"text": r.text, "reason": r.reason.value, "line": r.line} for r in article.removed],
-        "repairs": [{"kind": r.kind, "offset": r.offset, "detail": r.detail} for r in article.repairs],
+        "removed": [
+            {"text": r.text, "reason": r.reason.value, "line": r.line} for r in article.removed
+        ],
+        "repairs": [
+            {"kind": r.kind, "offset": r.offset, "detail": r.detail} for r in article.repairs
+        ],
     }
 
 

@@ -54,8 +54,11 @@ def _table(headers: Iterable[str], rows: Iterable[Iterable[str]]) -> list[str]:
     return out
 
 
-STATUS_MARK = {Status.ATTRIBUTED: "attributed", Status.VAGUE: "VAGUE",
-               Status.UNATTRIBUTED: "UNATTRIBUTED"}
+STATUS_MARK = {
+    Status.ATTRIBUTED: "attributed",
+    Status.VAGUE: "VAGUE",
+    Status.UNATTRIBUTED: "UNATTRIBUTED",
+}
 
 
 def render(audit: Audit, *, links_extra: Mapping[str, Mapping[str, Any]] | None = None) -> str:
@@ -64,7 +67,6 @@ def render(audit: Audit, *, links_extra: Mapping[str, Mapping[str, Any]] | None 
     meta = article.meta
     citations = audit.citations
     judgements = {j.unit_id: j for j in audit.judgements}
-    units = {u.id: u for u in audit.units}
     lines: list[str] = []
     title = meta.title or article.source
     lines += [f"# Audit: {esc(title, limit=160)}", ""]
@@ -116,7 +118,11 @@ def render(audit: Audit, *, links_extra: Mapping[str, Mapping[str, Any]] | None 
             for url in note.urls:
                 lk = link_by_note.get((note.number, url))
                 extra = (links_extra or {}).get(lk.id, {}) if lk else {}
-                label = esc(lk.source_id) if lk and lk.source_id else esc(lk.domain if lk else "") + " (unregistered)"
+                label = (
+                    esc(lk.source_id)
+                    if lk and lk.source_id
+                    else esc(lk.domain if lk else "") + " (unregistered)"
+                )
                 if extra.get("status"):
                     label += f" — {esc(extra['status'])}"
                 sources.append(label)
@@ -133,9 +139,14 @@ def render(audit: Audit, *, links_extra: Mapping[str, Mapping[str, Any]] | None 
         rows = []
         for lk in body_links:
             extra = (links_extra or {}).get(lk.id, {})
-            row = [lk.id, link(lk.url), esc(lk.anchor, limit=60), lk.origin.value,
-                   esc(lk.source_id or (f"{lk.domain} (unregistered)" if lk.domain else "—")),
-                   lk.unit_id or "—"]
+            row = [
+                lk.id,
+                link(lk.url),
+                esc(lk.anchor, limit=60),
+                lk.origin.value,
+                esc(lk.source_id or (f"{lk.domain} (unregistered)" if lk.domain else "—")),
+                lk.unit_id or "—",
+            ]
             if links_extra is not None:
                 row.append(esc(extra.get("status", "not-checked")))
             rows.append(row)
@@ -151,8 +162,10 @@ def render(audit: Audit, *, links_extra: Mapping[str, Mapping[str, Any]] | None 
 
     if article.removed:
         lines += ["## Removed from the body", ""]
-        lines += _table(["Reason", "Text", "Line"],
-                        [[r.reason.value, esc(r.text, limit=120), str(r.line or "—")] for r in article.removed])
+        lines += _table(
+            ["Reason", "Text", "Line"],
+            [[r.reason.value, esc(r.text, limit=120), str(r.line or "—")] for r in article.removed],
+        )
         lines.append("")
     if article.repairs:
         lines += ["## Repairs", ""]
@@ -201,10 +214,14 @@ def render(audit: Audit, *, links_extra: Mapping[str, Mapping[str, Any]] | None 
             details.append(f"link {lk.id}: {link(lk.url)} (anchor “{esc(lk.anchor, limit=60)}”)")
         if judgement:
             for source in judgement.sources:
-                registered = f"registry: {source.id}, tier {source.tier}" if source.id else "unregistered"
+                registered = (
+                    f"registry: {source.id}, tier {source.tier}" if source.id else "unregistered"
+                )
                 vague = "vague source " if source.vague else "source "
                 carried = f", carried from {source.carried_from}" if source.carried_from else ""
-                details.append(f"{vague}“{esc(source.name, limit=80)}” ({registered}; cue: {esc(source.cue)}{carried})")
+                details.append(
+                    f"{vague}“{esc(source.name, limit=80)}” ({registered}; cue: {esc(source.cue)}{carried})"
+                )
             for signal in judgement.signals:
                 details.append(f"signal {esc(signal.kind)}: “{esc(signal.text, limit=80)}”")
             for reason in judgement.reasons:
@@ -221,16 +238,20 @@ def _summary_section(audit: Audit, judgements: Mapping[str, Judgement]) -> list[
     lines = ["## Verdict", ""]
     if not summary:
         return lines + ["Sentences were not judged in this run.", ""]
-    grade = summary.get("grade") if isinstance(summary.get("grade"), Mapping) else {}
+    raw_grade = summary.get("grade")
+    grade: Mapping[str, Any] = raw_grade if isinstance(raw_grade, Mapping) else {}
     label = " · ".join(
-        part for part in (
+        part
+        for part in (
             f"Grade {grade['letter']}" if grade.get("letter") else "",
             str(grade.get("sourcing") or "").replace("-", " "),
             "sensational" if grade.get("sensational") else "not sensational",
-        ) if part
+        )
+        if part
     )
     lines += [f"**{esc(label)}**", ""]
-    for reason in grade.get("reasons") or summary.get("reasons") or []:
+    reasons = grade.get("reasons") or summary.get("reasons") or []
+    for reason in reasons if isinstance(reasons, list) else []:
         lines.append(f"- {esc(reason, limit=300)}")
     lines.append("")
     rows: list[list[str]] = []
@@ -238,10 +259,20 @@ def _summary_section(audit: Audit, judgements: Mapping[str, Judgement]) -> list[
     if isinstance(status, Mapping):
         for name, value in status.items():
             if isinstance(value, Mapping):
-                rows.append([f"check-worthy, {esc(name)}", f"{value.get('count', 0)} ({_pct(value.get('share'))})"])
+                rows.append(
+                    [
+                        f"check-worthy, {esc(name)}",
+                        f"{value.get('count', 0)} ({_pct(value.get('share'))})",
+                    ]
+                )
     sensational = summary.get("sensational")
     if isinstance(sensational, Mapping):
-        rows.append(["sensational sentences", f"{sensational.get('count', 0)} ({_pct(sensational.get('share'))})"])
+        rows.append(
+            [
+                "sensational sentences",
+                f"{sensational.get('count', 0)} ({_pct(sensational.get('share'))})",
+            ]
+        )
     for key in ("units", "sentences", "checkworthy"):
         if isinstance(summary.get(key), int):
             rows.append([esc(key), str(summary[key])])
@@ -263,9 +294,13 @@ def _pct(share: object) -> str:
 def _unsourced_section(audit: Audit, judgements: Mapping[str, Judgement]) -> list[str]:
     if not judgements:
         return []
-    unsourced = [u for u in audit.units
-                 if (j := judgements.get(u.id)) is not None and j.checkworthy
-                 and j.status is not Status.ATTRIBUTED]
+    unsourced = [
+        u
+        for u in audit.units
+        if (j := judgements.get(u.id)) is not None
+        and j.checkworthy
+        and j.status is not Status.ATTRIBUTED
+    ]
     lines = ["## Check-worthy claims without an identified source", ""]
     if not unsourced:
         return lines + ["Every check-worthy claim names an identifiable source.", ""]
@@ -285,13 +320,18 @@ def _sources_section(audit: Audit, judgements: Mapping[str, Judgement]) -> list[
                 continue
             key = s.id or f"?{s.name}"
             counts[key] = counts.get(key, 0) + 1
-            rows.setdefault(key, [esc(s.name, limit=60), esc(s.id) if s.id else "unregistered",
-                                  esc(s.tier or "—")])
+            rows.setdefault(
+                key,
+                [esc(s.name, limit=60), esc(s.id) if s.id else "unregistered", esc(s.tier or "—")],
+            )
     for lk in audit.citations.links:
         key = lk.source_id or f"?{lk.domain}"
         if key not in rows:
-            rows[key] = [esc(lk.source_id or lk.domain or lk.url, limit=60),
-                         esc(lk.source_id) if lk.source_id else "unregistered", "—"]
+            rows[key] = [
+                esc(lk.source_id or lk.domain or lk.url, limit=60),
+                esc(lk.source_id) if lk.source_id else "unregistered",
+                "—",
+            ]
             counts.setdefault(key, 0)
     if not rows:
         return lines + ["No identifiable source is named or linked.", ""]
@@ -301,5 +341,3 @@ def _sources_section(audit: Audit, judgements: Mapping[str, Judgement]) -> list[
         lines.append("")
         lines.append(f"- unlinked reference: {esc(ref.name)} ({esc(ref.cue)}) in {ref.unit_id}")
     return lines + [""]
-
-
