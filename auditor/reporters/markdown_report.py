@@ -116,12 +116,12 @@ def render(audit: Audit, *, links_extra: Mapping[str, Mapping[str, Any]] | None 
             urls = [link(u) for u in note.urls] or [esc(note.text, limit=90) + " (no URL)"]
             sources = []
             for url in note.urls:
-                lk = link_by_note.get((note.number, url))
-                extra = (links_extra or {}).get(lk.id, {}) if lk else {}
+                note_link = link_by_note.get((note.number, url))
+                extra = (links_extra or {}).get(note_link.id, {}) if note_link else {}
                 label = (
-                    esc(lk.source_id)
-                    if lk and lk.source_id
-                    else esc(lk.domain if lk else "") + " (unregistered)"
+                    esc(note_link.source_id)
+                    if note_link and note_link.source_id
+                    else esc(note_link.domain if note_link else "") + " (unregistered)"
                 )
                 if extra.get("status"):
                     label += f" — {esc(extra['status'])}"
@@ -203,13 +203,13 @@ def render(audit: Audit, *, links_extra: Mapping[str, Mapping[str, Any]] | None 
         lines.append("")
         details: list[str] = []
         for number in dict.fromkeys(markers_by_unit.get(unit.id, [])):
-            note = notes.get(number)
-            if note is None:
+            cited_note = notes.get(number)
+            if cited_note is None:
                 details.append(f"footnote [{number}]: **dangling** (no such note)")
-            elif note.urls:
-                details.append(f"footnote [{number}]: " + ", ".join(link(u) for u in note.urls))
+            elif cited_note.urls:
+                details.append(f"footnote [{number}]: " + ", ".join(link(u) for u in cited_note.urls))
             else:
-                details.append(f"footnote [{number}]: {esc(note.text, limit=120)}")
+                details.append(f"footnote [{number}]: {esc(cited_note.text, limit=120)}")
         for lk in links_by_unit.get(unit.id, []):
             details.append(f"link {lk.id}: {link(lk.url)} (anchor “{esc(lk.anchor, limit=60)}”)")
         if judgement:
