@@ -598,6 +598,80 @@ DATASET_EVALUATORS: dict[str, Callable[[Path], LabelScores]] = {
 }
 
 
+POLNEAR_FILES = ("polnear_test_sample_docs.jsonl", "polnear_test_sample_attributions.jsonl")
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def evaluate_polnear(
+    docs_path: Path, relations_path: Path, registry: Any = None
+) -> dict[str, float]:
+    """English attribution spans (PolNeAR): cue and source P/R/F1 with loose overlap, and
+    the share of gold relations whose cue and source are both found by one prediction."""
+    from auditor.attribute import find_attributions
+
+    docs = [
+        json.loads(line)
+        for line in docs_path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    relations = [
+        json.loads(line)
+        for line in relations_path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+
+    def spans(field: Any) -> list[tuple[int, int]]:
+        return [(int(a), int(b)) for part in (field or []) for a, b in part["spans"]]
+
+    counts = {"cue": [0, 0, 0], "source": [0, 0, 0]}  # tp, fp, fn
+    found_relations = 0
+    for doc in docs:
+        predictions = find_attributions(doc["text"], language="en", registry=registry)
+        rels = [r for r in relations if r["doc"] == doc["doc"]]
+        gold = {
+            "cue": [s for r in rels for s in spans(r.get("cue"))],
+            "source": [s for r in rels for s in spans(r.get("source"))],
+        }
+        predicted = {
+            "cue": [(m.cue_start, m.cue_end) for m in predictions],
+            "source": [
+                (m.source_start, m.source_end) for m in predictions if m.source_end > m.source_start
+            ],
+        }
+        for part in ("cue", "source"):
+            tp_fp_fn = counts[part]
+            tp_fp_fn[0] += sum(
+                1 for p in predicted[part] if any(_overlaps(p, g) for g in gold[part])
+            )
+            tp_fp_fn[1] += sum(
+                1 for p in predicted[part] if not any(_overlaps(p, g) for g in gold[part])
+            )
+            tp_fp_fn[2] += sum(
+                1 for g in gold[part] if not any(_overlaps(p, g) for p in predicted[part])
+            )
+        for rel in rels:
+            cues, sources = spans(rel.get("cue")), spans(rel.get("source"))
+            if any(
+                any(_overlaps((m.cue_start, m.cue_end), c) for c in cues)
+                and any(_overlaps((m.source_start, m.source_end), s) for s in sources)
+                for m in predictions
+            ):
+                found_relations += 1
+    out: dict[str, float] = {"relations": float(len(relations))}
+    for part, (tp, fp, fn) in counts.items():
+        scores = _prf(tp, fp, fn)
+        out[f"{part}_precision"], out[f"{part}_recall"], out[f"{part}_f1"] = (
+            scores["precision"],
+            scores["recall"],
+            scores["f1"],
+        )
+    out["relation_recall"] = _ratio(found_relations, len(relations))
+    return out
+
+
 def evaluate_datasets(datasets_dir: Path) -> tuple[dict[str, LabelScores], list[str]]:
     """Scores on every shared dataset present, and notes on those skipped."""
     results: dict[str, LabelScores] = {}
@@ -622,11 +696,13 @@ class Evaluation:
     groups: dict[str, GroupScores]
     datasets: dict[str, LabelScores]
     notes: list[str]
+    spans: dict[str, dict[str, float]] = field(default_factory=dict)  # span-level datasets
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "groups": {name: scores.to_dict() for name, scores in self.groups.items()},
             "datasets": {name: scores.to_dict() for name, scores in self.datasets.items()},
+            "spans": self.spans,
             "metrics": flatten(self),
             "notes": self.notes,
         }
@@ -654,6 +730,9 @@ def flatten(evaluation: Evaluation) -> dict[str, float]:
     for name, dataset in evaluation.datasets.items():
         metrics[f"datasets.{name}.f1"] = dataset.per_label()["true"]["f1"]
         metrics[f"datasets.{name}.accuracy"] = dataset.accuracy()
+    for name, values in evaluation.spans.items():
+        for key in ("cue_f1", "source_f1", "relation_recall"):
+            metrics[f"datasets.{name}.{key}"] = values[key]
     return metrics
 
 
@@ -713,39 +792,25 @@ def run(
     }
     results = evaluate_documents(labels, groups, predict, registry)
     datasets: dict[str, LabelScores] = {}
+    spans: dict[str, dict[str, float]] = {}
     if with_datasets:
         datasets_dir = datasets_dir or (project.parent / "shared" / "datasets")
         datasets, dataset_notes = evaluate_datasets(datasets_dir)
         notes += dataset_notes
-    return Evaluation(groups=results, datasets=datasets, notes=notes)
+        docs, relations = (datasets_dir / name for name in POLNEAR_FILES)
+        if docs.is_file() and relations.is_file():
+            spans["polnear_attribution_en"] = evaluate_polnear(docs, relations, registry)
+    return Evaluation(groups=results, datasets=datasets, notes=notes, spans=spans)
 
 
 def pipeline_predict(settings: Any = None) -> Predict:
-    """``predict(path)`` through the real pipeline (``auditor.pipeline.audit_path``).
-
-    While the attribute stage is not installed, falls back to the pipeline without
-    judgement followed by :func:`~auditor.judge.judge_units` with no attribution (every
-    unit unattributed), so kind, check-worthiness and sensationalism can still be measured.
-    """
-    from importlib.util import find_spec
-
+    """``predict(path)`` through the real pipeline (``auditor.pipeline.audit_path``)."""
     from auditor.pipeline import audit_path
 
-    if find_spec("auditor.attribute") is not None:
+    def predict(path: Path) -> Audit:
+        return audit_path(path, settings)
 
-        def predict(path: Path) -> Audit:
-            return audit_path(path, settings)
-
-        return predict
-
-    def glue(path: Path) -> Audit:
-        from dataclasses import replace
-
-        audit = audit_path(path, settings, judge=False)
-        language = audit.article.meta.language or "fr"
-        return replace(audit, judgements=judge_units(audit.units, {}, language=language))
-
-    return glue
+    return predict
 
 
 # ---------------------------------------------------------------------------
@@ -838,6 +903,22 @@ def render(evaluation: Evaluation, *, verbose: bool = False) -> str:
     for name, dataset in evaluation.datasets.items():
         parts.append(f"=== dataset {name}")
         parts.append(render_scores("positive = true", dataset))
+        parts.append("")
+    for name, values in evaluation.spans.items():
+        parts.append(
+            f"=== dataset {name} (spans, loose overlap; {int(values['relations'])} relations)"
+        )
+        rows = [
+            [
+                part,
+                f"{values[part + '_precision']:.3f}",
+                f"{values[part + '_recall']:.3f}",
+                f"{values[part + '_f1']:.3f}",
+            ]
+            for part in ("cue", "source")
+        ]
+        parts.append(_table(["span", "precision", "recall", "F1"], rows))
+        parts.append(f"relations with cue and source found: {values['relation_recall']:.3f}")
         parts.append("")
     metrics = flatten(evaluation)
     if metrics:
