@@ -29,13 +29,21 @@ def _err(message: str) -> None:
     sys.stderr.write(f"auditor: {message}\n")
 
 
-def _settings(config: Path | None, overrides: dict[str, Any]) -> Any:
+def _settings(config: Path | None, overrides: dict[str, Any], *, network: bool = False) -> Any:
     from auditor.config import load_settings
     from auditor.errors import ConfigError
 
     try:
         settings = load_settings(config, overrides=overrides)
         settings.registry  # noqa: B018 - validate the registry now, not mid-batch
+        if network:
+            from auditor.archive import ArchiveOptions
+            from auditor.recheck import RecheckPolicy
+            from auditor.resolve import ResolverOptions
+
+            ResolverOptions.from_settings(settings)
+            ArchiveOptions.from_settings(settings)
+            RecheckPolicy.from_settings(settings)
     except ConfigError as exc:
         _err(f"configuration error: {exc}")
         raise typer.Exit(EXIT_CONFIG) from None
@@ -88,7 +96,12 @@ def audit(
             help="Report directory, or - for stdout [default: reports].",
         ),
     ] = None,
-    offline: Annotated[bool, typer.Option("--offline", help="No network access at all.")] = False,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="No network access at all (links not checked).")
+    ] = False,
+    no_archive: Annotated[
+        bool, typer.Option("--no-archive", help="Check links without archiving them.")
+    ] = False,
     resume: Annotated[
         bool, typer.Option("--resume", help="Skip inputs whose reports are up to date.")
     ] = False,
@@ -103,13 +116,13 @@ def audit(
     ] = False,
 ) -> None:
     """Audit articles and write Markdown and JSON reports."""
-    from auditor.pipeline import audit_one, expand_inputs
+    from auditor.pipeline import audit_one, check_audit_links, expand_inputs, offline_link_fields
     from auditor.reporters import is_up_to_date, report_stem, write_reports
 
     overrides = {"output.format": fmt}
     if output is not None and output != "-":
         overrides["output.dir"] = output
-    settings = _settings(config, overrides)
+    settings = _settings(config, overrides, network=not offline)
     fmt_value = settings.get("output.format")
     to_stdout = output == "-"
     directory = Path(settings.get("output.dir"))
@@ -121,6 +134,13 @@ def audit(
     written = failed = skipped = 0
     worst = EXIT_OK
     used_stems: set[str] = set()
+    store = None
+    if not offline:
+        from auditor.store import Store
+
+        store = Store.open(settings)
+        if not quiet:
+            _err(f"state (store, WARC files) in {store.path.parent}")
     show_bar = len(specs) > 1 and not quiet and sys.stderr.isatty()
     import click
 
@@ -149,16 +169,24 @@ def audit(
                 worst = max(worst, outcome.exit_code)
                 _err(outcome.error or f"{spec}: failed")
                 continue
-            if to_stdout:
-                _print(outcome.audit, fmt_value, many=len(specs) > 1)
+            if store is None:
+                extra = offline_link_fields(outcome.audit)
             else:
-                write_reports(outcome.audit, directory, fmt_value, stem=stem)
+                extra = check_audit_links(
+                    outcome.audit, settings, store=store, archive=not no_archive
+                )
+            if to_stdout:
+                _print(outcome.audit, fmt_value, many=len(specs) > 1, links_extra=extra)
+            else:
+                write_reports(outcome.audit, directory, fmt_value, stem=stem, links_extra=extra)
             written += 1
+    if store is not None:
+        store.close()
     if not quiet:
         where = "stdout" if to_stdout else f"{directory}/"
-        extra = f", {skipped} up to date" if skipped else ""
+        up_to_date = f", {skipped} up to date" if skipped else ""
         _err(
-            f"audited {written} of {len(specs)} input(s) → {where} ({failed} failed{extra}) "
+            f"audited {written} of {len(specs)} input(s) → {where} ({failed} failed{up_to_date}) "
             f"in {time.monotonic() - started:.1f} s"
         )
     raise typer.Exit(worst)
@@ -192,24 +220,26 @@ def _unchanged(spec: str, directory: Path, stem: str, fmt: str, is_up_to_date: A
     return bool(is_up_to_date(directory, stem, fmt, digest, __version__))
 
 
-def _print(audit_record: Any, fmt: str, *, many: bool) -> None:
+def _print(audit_record: Any, fmt: str, *, many: bool, links_extra: Any = None) -> None:
     from auditor.reporters import json_report, markdown_report
 
     if fmt == "md":
-        sys.stdout.write(markdown_report.render(audit_record))
+        sys.stdout.write(markdown_report.render(audit_record, links_extra=links_extra))
         if many:
             sys.stdout.write("\n---\n\n")
     elif many:
-        sys.stdout.write(json_report.render_line(audit_record))
+        sys.stdout.write(json_report.render_line(audit_record, links_extra=links_extra))
     else:
-        sys.stdout.write(json_report.render(audit_record))
+        sys.stdout.write(json_report.render(audit_record, links_extra=links_extra))
     sys.stdout.flush()
 
 
 def main() -> None:
     """Console entry point: maps unexpected exceptions to a one-line error and exit 1."""
+    import logging
     import os
 
+    logging.basicConfig(level=logging.WARNING, format="auditor: %(levelname)s: %(message)s")
     try:
         app()
     except SystemExit:

@@ -6,6 +6,7 @@ from Python without typer.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from auditor import __version__
 from auditor.config import Settings, load_settings
 from auditor.errors import AuditorError, InputError
 from auditor.records import Article, Audit, Citations, InputFormat, Problem, ProblemKind
+
+log = logging.getLogger("auditor")
 
 AUDITABLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 
@@ -220,3 +223,107 @@ def audit_one(
     except RecursionError:
         return Outcome(spec, error=f"{spec}: document too deeply nested to read", exit_code=2)
     return Outcome(spec, audit=audit)
+
+
+LINK_FIELDS_OFFLINE: dict[str, Any] = {
+    "status": "not-checked",
+    "evidence": "offline run",
+    "final_url": None,
+    "hops": [],
+    "http_status": None,
+    "title": None,
+    "publisher": None,
+    "publisher_source": None,
+    "archived": None,
+    "wayback": None,
+    "checked_at": None,
+}
+
+
+def offline_link_fields(audit: Audit) -> dict[str, dict[str, Any]]:
+    """Report fields for links that were not checked (an offline run)."""
+    return {link.id: dict(LINK_FIELDS_OFFLINE) for link in audit.citations.links}
+
+
+def check_audit_links(
+    audit: Audit,
+    settings: Settings,
+    *,
+    store: Any = None,
+    archive: bool = True,
+    transport: Any = None,
+    wayback_transport: Any = None,
+) -> dict[str, dict[str, Any]]:
+    """Resolve (and archive) every cited URL of an audit, look up its closest Wayback
+    capture, record all of it in ``store``; return the report fields of each link by id.
+
+    Each URL is checked once however often it is cited.
+    """
+    import asyncio
+
+    from auditor.archive import ArchiveOptions, ArchiveServiceError, Wayback
+    from auditor.recheck import check_links
+    from auditor.resolve import BROKEN
+
+    links = audit.citations.links
+    urls = list(dict.fromkeys(link.url for link in links))
+    if not urls:
+        return {}
+    if store is not None:
+        store.record_audit(audit)  # re-auditing an unchanged document updates its rows
+    run = check_links(urls, settings, store=store, archive=archive, transport=transport)
+    checks = dict(zip(urls, run.checks, strict=True))
+    archive_options = ArchiveOptions.from_settings(settings)
+    captures: dict[str, Any] = {}
+    if archive_options.wayback:
+        when = audit.article.meta.published
+
+        async def lookup() -> None:
+            async with Wayback(archive_options, transport=wayback_transport) as wayback:
+                for url in urls:
+                    try:
+                        captures[url] = await wayback.closest(url, when)
+                    except ArchiveServiceError as exc:
+                        log.warning("Wayback lookup failed for %s: %s", url, exc)
+                        captures[url] = None
+
+        asyncio.run(lookup())
+        if store is not None:
+            for url, capture in captures.items():
+                if capture is not None:
+                    store.record_wayback(url, capture)
+    registry = settings.registry
+    fields: dict[str, dict[str, Any]] = {}
+    for link in links:
+        check = checks[link.url]
+        capture = captures.get(link.url)
+        snapshot = check.snapshot
+        publisher_source = registry.match_url(check.final_url) if check.final_url else None
+        fields[link.id] = {
+            "status": check.status.value,
+            "broken": check.status in BROKEN,
+            "evidence": check.evidence,
+            "final_url": check.final_url,
+            "hops": [
+                {"url": h.url, "status": h.status_code, "location": h.location} for h in check.hops
+            ],
+            "http_status": check.http_status,
+            "title": check.title,
+            "publisher": check.publisher_domain,
+            "publisher_source": getattr(publisher_source, "id", None),
+            "archived": None
+            if snapshot is None
+            else {
+                "warc_file": snapshot.warc_file,
+                "offset": snapshot.offset,
+                "length": snapshot.length,
+                "digest": snapshot.payload_digest,
+                "record_id": snapshot.record_id,
+                "record_type": snapshot.record_type,
+            },
+            "wayback": None
+            if capture is None
+            else {"url": capture.url, "timestamp": capture.timestamp},
+            "checked_at": check.checked_at or None,
+        }
+    return fields

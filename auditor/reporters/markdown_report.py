@@ -117,14 +117,11 @@ def render(audit: Audit, *, links_extra: Mapping[str, Mapping[str, Any]] | None 
             sources = []
             for url in note.urls:
                 note_link = link_by_note.get((note.number, url))
-                extra = (links_extra or {}).get(note_link.id, {}) if note_link else {}
                 label = (
                     esc(note_link.source_id)
                     if note_link and note_link.source_id
                     else esc(note_link.domain if note_link else "") + " (unregistered)"
                 )
-                if extra.get("status"):
-                    label += f" — {esc(extra['status'])}"
                 sources.append(label)
             used = ", ".join(cited.get(note.number, [])) or "**unused**"
             rows.append([f"[{note.number}]", "<br>".join(urls), "<br>".join(sources) or "—", used])
@@ -158,6 +155,8 @@ def render(audit: Audit, *, links_extra: Mapping[str, Mapping[str, Any]] | None 
         lines.append("No links in the article body.")
     lines.append("")
 
+    if links_extra is not None:
+        lines += _link_health_section(audit, links_extra)
     lines += _sources_section(audit, judgements)
 
     if article.removed:
@@ -285,6 +284,36 @@ def _summary_section(audit: Audit, judgements: Mapping[str, Judgement]) -> list[
     if rows:
         lines += _table(["Measure", "Value"], rows) + [""]
     return lines
+
+
+def _link_health_section(audit: Audit, extra: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Every cited URL with its status, archive copies and any secondary-citation flag."""
+    lines = ["## Link health", ""]
+    links = audit.citations.links
+    if not links:
+        return lines + ["No cited URL.", ""]
+    if all((extra.get(lk.id) or {}).get("status") == "not-checked" for lk in links):
+        return lines + ["Links were not checked (offline run).", ""]
+    secondary = {p.unit_id for p in audit.citations.problems if p.kind.value == "secondary-citation"}
+    rows = []
+    for lk in links:
+        info = extra.get(lk.id) or {}
+        where = f"[{lk.footnote}]" if lk.footnote is not None else (lk.unit_id or lk.origin.value)
+        status = esc(info.get("status", "not-checked"))
+        if info.get("broken"):
+            status = f"**{status}**"
+        final = info.get("final_url")
+        moved = link(final, limit=50) if final and final != lk.url else "—"
+        archived = "WARC" if info.get("archived") else "—"
+        wayback = info.get("wayback") or {}
+        copy = link(wayback["url"], label=f"Wayback {wayback.get('timestamp', '')[:8]}") if wayback.get("url") else "—"
+        note = "secondary citation" if lk.unit_id in secondary else ""
+        rows.append([lk.id, where, link(lk.url, limit=60), status,
+                     esc(info.get("http_status") or "—"), moved, archived, copy,
+                     esc(info.get("evidence") or "", limit=80), note])
+    lines += _table(["Id", "Cited at", "URL", "Status", "HTTP", "Final URL", "Own copy",
+                     "Wayback", "Evidence", "Note"], rows)
+    return lines + [""]
 
 
 def _pct(share: object) -> str:
