@@ -134,13 +134,7 @@ def audit(
     written = failed = skipped = 0
     worst = EXIT_OK
     used_stems: set[str] = set()
-    store = None
-    if not offline:
-        from auditor.store import Store
-
-        store = Store.open(settings)
-        if not quiet:
-            _err(f"state (store, WARC files) in {store.path.parent}")
+    store: Any = None  # opened on the first audit with links to check
     show_bar = len(specs) > 1 and not quiet and sys.stderr.isatty()
     import click
 
@@ -169,9 +163,15 @@ def audit(
                 worst = max(worst, outcome.exit_code)
                 _err(outcome.error or f"{spec}: failed")
                 continue
-            if store is None:
+            if offline or not outcome.audit.citations.links:
                 extra = offline_link_fields(outcome.audit)
             else:
+                if store is None:
+                    from auditor.store import Store
+
+                    store = Store.open(settings)
+                    if not quiet:
+                        _err(f"state (store, WARC files) in {store.path.parent}")
                 extra = check_audit_links(
                     outcome.audit, settings, store=store, archive=not no_archive
                 )

@@ -44,10 +44,18 @@ GOOD = (
 MB = 1024 * 1024
 
 
+def offline(args: list[str]) -> list[str]:
+    """These tests are not about link checking: audits run offline unless a URL is audited
+    (link checking is tested in test_audit_links.py against loopback servers)."""
+    if args[:1] == ["audit"] and "--offline" not in args and not any("://" in a for a in args):
+        return [*args, "--offline"]
+    return args
+
+
 def invoke(
     args: list[str], *, env: dict[str, str] | None = None, stdin: bytes | None = None
 ) -> Result:
-    result = CliRunner().invoke(app, args, env=env, input=stdin, catch_exceptions=False)
+    result = CliRunner().invoke(app, offline(args), env=env, input=stdin, catch_exceptions=False)
     assert "Traceback" not in result.stderr
     return result
 

@@ -49,11 +49,19 @@ def write(path: Path, text: str = ARTICLE) -> Path:
     return path
 
 
+def offline(args: list[str]) -> list[str]:
+    """These tests are not about link checking: audits run offline unless a URL is audited
+    (link checking is tested in test_audit_links.py against loopback servers)."""
+    if args[:1] == ["audit"] and "--offline" not in args and not any("://" in a for a in args):
+        return [*args, "--offline"]
+    return args
+
+
 def invoke(
     args: list[str], *, env: dict[str, str] | None = None, stdin: str | None = None
 ) -> Result:
     """Run the CLI in-process; stdout and stderr are captured separately."""
-    result = CliRunner().invoke(app, args, env=env, input=stdin, catch_exceptions=False)
+    result = CliRunner().invoke(app, offline(args), env=env, input=stdin, catch_exceptions=False)
     assert "Traceback" not in result.stderr
     return result
 
@@ -78,7 +86,7 @@ def run(
     """Run the installed console script in a subprocess."""
     full_env = {**os.environ, **(env or {})}
     proc = subprocess.run(
-        [str(AUDITOR), *args],
+        [str(AUDITOR), *offline(args)],
         cwd=cwd,
         env=full_env,
         input=stdin,
@@ -541,7 +549,14 @@ def test_unwritable_output_is_one_line_exit_1(tmp_path: Path) -> None:
     """
     write(tmp_path / "taken", "I am a file\n")
     source = write(tmp_path / "a.txt")
-    argv = ["auditor", "audit", str(source), "--output", str(tmp_path / "taken" / "sub")]
+    argv = [
+        "auditor",
+        "audit",
+        str(source),
+        "--offline",
+        "--output",
+        str(tmp_path / "taken" / "sub"),
+    ]
     code, err = _run_main(argv)
     assert code == 1
     assert err.count("\n") == 1 and err.startswith("auditor: unexpected error: ")
