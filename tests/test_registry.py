@@ -162,9 +162,11 @@ def test_bad_tier_in_user_config_names_the_key(tmp_path: Path) -> None:
     user.write_text(
         "sources:\n  - {id: acme, name: Acme, kind: blog, tier: hihg}\n", encoding="utf-8"
     )
-    settings = load_settings(user, env={})
-    with pytest.raises(ConfigError, match=r"^sources\[\d+\]\.tier: must be one of .* not 'hihg'$"):
-        _ = settings.registry
+    # reported where it is read, naming the file, the entry's index in that file and its id
+    with pytest.raises(
+        ConfigError, match=r"config\.yaml: sources\[0\] \(id 'acme'\)\.tier: must be one of .* not 'hihg'$"
+    ):
+        load_settings(user, env={})
 
 
 # ---------------------------------------------------------------------------
