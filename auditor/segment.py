@@ -148,6 +148,9 @@ _BOILERPLATE_PATTERNS = tuple(
         r"(?:(?:à|a)\s+lire\s+(?:aussi|également|egalement|sur le même thème)|lire\s+aussi"
         r"|voir\s+aussi|sur le même sujet|read\s+(?:more|also|next)|see\s+also"
         r"|related(?:\s+articles?|\s+stories)?)(?:\s*(?:[:|>»–—-].*)?)",
+        # further-reading pointers: "Pour approfondir … : Analyse sur The War Zone"
+        r"(?:pour\s+(?:approfondir|aller\s+plus\s+loin|en\s+savoir\s+plus)|further\s+reading"
+        r"|to\s+learn\s+more|for\s+more\s+(?:on|about))\b[^:]{0,160}:\s*\S.{0,160}",
         # trending / most read lists' titles
         r"(?:trending|tendances|les plus lus|most read|most popular)\s*:?",
         # photo credits
@@ -168,6 +171,12 @@ _SHARE_SEPARATORS = re.compile(r"[\s|•·/,:;.!–—]+")
 _BYLINE = re.compile(
     r"(?:Par|PAR|By|BY)\s+[A-ZÀ-Þ][\w’'.,-]*"
     r"(?:\s+(?:[A-ZÀ-Þ][\w’'.,-]*|de|du|van|von|et|and|&)){0,6}"
+)
+
+
+_DATELINE = re.compile(
+    r"\(?[A-ZÀ-Ý][\w'’ .-]{1,40},\s+(?:le\s+)?\d{1,2}(?:er)?\s+[^\W\d]{3,12}\.?\s+\d{4}\)?\s*[.–—-]?"
+    r"|\(?[A-ZÀ-Ý][\w'’ .-]{1,40},\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s+\d{4})?\)?\s*[.–—-]?"
 )
 
 
@@ -389,8 +398,6 @@ def _boundaries(
     """(end of a sentence, start of the next, final punctuation) inside one paragraph."""
     parens = _paren_spans(text, start, end)
     protected = _merge(_quote_spans(text, start, end, single_quotes) + parens, start, end)
-    # a dateline in parentheses opening the paragraph stays with the first sentence
-    dateline_end = next((b for a, b in parens if a == start and b - a <= 80), -1)
     starts = [a for a, _ in protected]
     out: list[tuple[int, int, str]] = []
     for m in _CANDIDATE.finditer(text, start, end):
@@ -405,8 +412,6 @@ def _boundaries(
         tpos = m.start("term")
         if tpos > start and text[tpos - 1] in "[(":
             continue  # elision "[…]" or "(...)"
-        if tpos == dateline_end and not out:
-            continue
         if not _is_sentence_start(text[nxt]):
             continue
         if (
@@ -558,5 +563,7 @@ def segment(
             add(p, a, b, UnitKind.HEADING)
             continue
         for x, y in sentences:
-            add(p, x, y, UnitKind.SENTENCE)
+            # "(Rome, 16 avril 2025)." opening the lead is a dateline, not a sentence
+            kind = UnitKind.BOILERPLATE if _DATELINE.fullmatch(text[x:y]) else UnitKind.SENTENCE
+            add(p, x, y, kind)
     return Segmentation(tuple(paragraphs), tuple(units))

@@ -423,12 +423,16 @@ def test_question_and_exclamation_followed_by_lowercase() -> None:
     assert sents("Vraiment ? oui, vraiment.") == ["Vraiment ? oui, vraiment."]
 
 
-def test_dateline_in_parentheses_stays_with_the_first_sentence() -> None:
+def test_dateline_in_parentheses_is_its_own_boilerplate_unit() -> None:
     text = "(Rome, 16 avril 2025). Soixante-quatre expéditions maritimes ont eu lieu. Ensuite rien."
-    assert sents(text) == [
-        "(Rome, 16 avril 2025). Soixante-quatre expéditions maritimes ont eu lieu.",
-        "Ensuite rien.",
+    units = segment(text).units
+    assert [(u.kind, u.text) for u in units] == [
+        (UnitKind.BOILERPLATE, "(Rome, 16 avril 2025)."),
+        (UnitKind.SENTENCE, "Soixante-quatre expéditions maritimes ont eu lieu."),
+        (UnitKind.SENTENCE, "Ensuite rien."),
     ]
+    english = segment("(WASHINGTON, April 16, 2025). The Senate voted. It passed.").units
+    assert english[0].kind is UnitKind.BOILERPLATE
 
 
 def test_french_spacing_before_punctuation() -> None:
@@ -717,7 +721,14 @@ def test_seed_003_headings_and_quotes() -> None:
     remark = next(t for t in got if t.startswith("Sa remarque m’a marqué"))
     assert remark.endswith("toute la donne régionale.\u00a0»")
     assert "Quelles sont les armes concrètement échangées entre Russie et Corée du Nord ?" in got
-    assert by_kind["boilerplate"] == ["Photo by Free Nomad on Unsplash", "A lire aussi"]
+    assert by_kind["boilerplate"] == [
+        "Pour approfondir cette dynamique et comprendre les enjeux stratégiques autour des "
+        "drones Shahed et Geran : Analyse sur The War Zone (en anglais).",
+        "Pour aller plus loin sur l’évolution technologique du programme balistique coréen : "
+        "Dossier complet sur Xataka.",
+        "Photo by Free Nomad on Unsplash",
+        "A lire aussi",
+    ]
 
 
 def test_seed_000_numbers_and_quotes() -> None:
@@ -726,7 +737,8 @@ def test_seed_000_numbers_and_quotes() -> None:
     check_invariants(text, seg)
     got = [u.text for u in seg.units]
     assert "Ils ont transporté environ 15.800 conteneurs." in got
-    assert any(t.startswith("(Rome, 16 avril 2025). Soixante-quatre") for t in got)
+    assert "(Rome, 16 avril 2025)." in got
+    assert any(t.startswith("Soixante-quatre expéditions maritimes") for t in got)
     assert any(t.endswith("nous explique Lorenzo Piccioli dans «Formiche.net».") for t in got)
     assert any(
         t.startswith("«La contribution de la Corée du Nord") and "affirme Hugh Griffiths" in t
@@ -837,3 +849,19 @@ def test_segmentation_invariants(
 @given(st.text(max_size=200))
 def test_segmentation_invariants_on_any_text(text: str) -> None:
     check_invariants(text, segment(text))
+
+
+def test_further_reading_pointers_are_boilerplate() -> None:
+    text = (
+        "Le texte de l'article dit quelque chose de précis.\n\n"
+        "Pour approfondir cette dynamique : Analyse sur The War Zone (en anglais).\n\n"
+        "For more on the vote: a full explainer in The Atlantic.\n\n"
+        "Pour approfondir, il faut lire le rapport du Sénat publié mardi."
+    )
+    kinds = [u.kind for u in segment(text).units]
+    assert kinds == [
+        UnitKind.SENTENCE,
+        UnitKind.BOILERPLATE,
+        UnitKind.BOILERPLATE,
+        UnitKind.SENTENCE,
+    ]
