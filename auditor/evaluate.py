@@ -28,6 +28,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -336,10 +337,28 @@ def _source_key(name: str) -> str:
     return " ".join(_tokens(name))
 
 
+_DOMAIN_NAME = re.compile(r"^(?:[\w-]+\.)+[a-z]{2,}$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _default_registry() -> Any:
+    from auditor.config import load_settings
+
+    return load_settings().registry
+
+
 def _same_source(gold: Mapping[str, Any], predicted: Any, registry: Any) -> bool:
+    """Whether a predicted source is the gold one: same registry id (a gold name may be an
+    alias or, for a footnote, the cited domain), else overlapping normalised names."""
+    registry = registry if registry is not None else _default_registry()
     gold_id = gold.get("id")
-    if gold_id is None and registry is not None and gold.get("name"):
-        match = registry.match_name(str(gold["name"]))
+    name = str(gold.get("name") or "")
+    if gold_id is None and name:
+        match = (
+            registry.match_url(f"https://{name}")
+            if _DOMAIN_NAME.match(name)
+            else registry.match_name(name)
+        )
         gold_id = getattr(match, "id", None)
     if gold_id is not None and predicted.id is not None:
         return bool(gold_id == predicted.id)
