@@ -810,6 +810,17 @@ def run(
         "articles": [project / "tests" / "data" / "articles"],
     }
     results = evaluate_documents(labels, groups, predict, registry)
+    # A set written and labelled blind (before any run of the auditor on it): see its README.
+    heldout = project / "tests" / "data" / "heldout"
+    if (heldout / "labels").is_dir():
+        results.update(
+            evaluate_documents(
+                load_labels(heldout / "labels"),
+                {"heldout": [heldout / "articles"]},
+                predict,
+                registry,
+            )
+        )
     datasets: dict[str, LabelScores] = {}
     spans: dict[str, dict[str, float]] = {}
     if with_datasets:
