@@ -25,6 +25,12 @@ app = typer.Typer(
 )
 
 
+from auditor.cli_links import links_app, schedule  # noqa: E402 - typer only, stays light
+
+app.add_typer(links_app, name="links")
+app.command("schedule")(schedule)
+
+
 def _err(message: str) -> None:
     sys.stderr.write(f"auditor: {message}\n")
 

@@ -196,7 +196,7 @@ def check(
                 links.urls,
                 settings,
                 store=store,
-                archive=not no_archive,
+                archive=not no_archive and settings.get("archive.enabled", True) is not False,
                 offline=offline,
                 now=clock,
                 audits=links.audits,

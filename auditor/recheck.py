@@ -108,8 +108,6 @@ _POLICY_KEYS: dict[str, type] = {
     "lease_seconds": float,
     "batch_size": int,
     "flush_every": int,
-    "archive": bool,
-    "wayback": bool,
 }
 
 
@@ -126,8 +124,6 @@ class RecheckPolicy:
     lease_seconds: float = 3600.0  # how long a claimed URL stays reserved to one run
     batch_size: int = 200  # URLs claimed at a time
     flush_every: int = 100  # results per store transaction
-    archive: bool = True  # WARC copies of live pages during rechecks
-    wayback: bool = True  # look up a Wayback capture for links that die or drift
 
     def __post_init__(self) -> None:
         for name in ("interval_days", "retry_spacing_days", "dead_interval_days"):
@@ -772,8 +768,11 @@ async def recheck_async(
     options = ResolverOptions.from_settings(settings or {})
     if not options.extract:
         options = replace(options, extract=True)  # drift needs the main text
-    use_archive = policy.archive if archive is None else archive
-    use_wayback = policy.wayback if wayback is None else wayback
+    from auditor.archive import ArchiveOptions
+
+    archive_options = ArchiveOptions.from_settings(settings or {})
+    use_archive = archive_options.enabled if archive is None else archive
+    use_wayback = archive_options.wayback if wayback is None else wayback
     worker = worker_id or new_worker_id()
     started_wall = time.monotonic()
     started = clock()
@@ -872,6 +871,15 @@ async def _pump(
     exhausted = False
     last_flush = time.monotonic()
 
+    wake = asyncio.Event()
+    failures: list[BaseException] = []
+
+    def finished(task: asyncio.Task[None]) -> None:
+        in_flight.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            failures.append(task.exception())  # type: ignore[arg-type]
+        wake.set()
+
     async def one(row: StoredUrl) -> None:
         check = await resolver.check(row.url)
         results.append((check, row))
@@ -916,24 +924,31 @@ async def _pump(
                     exhausted = True
                 for row in fresh:
                     seen.add(row.id)
-                    in_flight.add(asyncio.ensure_future(one(row)))
+                    task = asyncio.ensure_future(one(row))
+                    in_flight.add(task)
+                    task.add_done_callback(finished)
                 if remaining is not None:
                     remaining -= len(fresh)
-            if not in_flight:
+            if failures:
+                raise failures[0]
+            if not in_flight and not results:
                 break
-            done, _ = await asyncio.wait(
-                in_flight, timeout=1.0, return_when=asyncio.FIRST_COMPLETED
-            )
-            in_flight -= done
-            for task in done:
-                task.result()
-            if len(results) >= policy.flush_every or time.monotonic() - last_flush >= 1.0:
+            if in_flight:  # one wake-up per finished check, O(1) each
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), timeout=1.0)
+                wake.clear()
+            if (
+                len(results) >= policy.flush_every
+                or time.monotonic() - last_flush >= 1.0
+                or not in_flight
+            ):
                 await flush()
     finally:
-        for task in in_flight:
+        pending = list(in_flight)
+        for task in pending:
             task.cancel()
-        if in_flight:
-            await asyncio.gather(*in_flight, return_exceptions=True)
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
         await asyncio.shield(flush())
 
 
@@ -958,8 +973,8 @@ class _WaybackLookups:
         self.clock = clock
         self.transport = transport
         self.tasks: list[asyncio.Task[int]] = []
-        self._client: Any = None
         self._opened: asyncio.Task[Any] | None = None
+        self._documents: dict[int, Any] | None = None
 
     def start(self, items: Iterable[Recorded]) -> None:
         from auditor.store import UrlState
@@ -983,7 +998,9 @@ class _WaybackLookups:
 
         if any(s.kind == "wayback" for s in self.store.snapshots_of(url)):
             return 0
-        when = citation_date(self.store, url)
+        if self._documents is None:
+            self._documents = {d.id: d for d in self.store.documents(all_versions=True)}
+        when = citation_date(self.store, url, self._documents)
         client = await self._client_ready()
         try:
             capture: WaybackCapture | None = await client.closest(url, when)

@@ -49,7 +49,8 @@ SETTINGS: dict[str, Any] = {
         "trust_env": False,
     }
 }
-QUIET = RecheckPolicy(archive=False, wayback=False)
+QUIET = RecheckPolicy()
+OFF = {"archive": False, "wayback": False}  # no WARC copies, no Wayback look-ups
 
 
 # ---------------------------------------------------------------------------
@@ -103,6 +104,10 @@ class Site:
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
+
+            def handle(self) -> None:
+                with contextlib.suppress(ConnectionResetError, BrokenPipeError):
+                    super().handle()
 
             def do_GET(self) -> None:
                 path = self.path.split("?")[0]
@@ -203,9 +208,9 @@ def test_policy_from_settings_checks_keys_and_types() -> None:
 
     policy = RecheckPolicy.from_settings({"recheck": {"interval_days": 1, "failures_to_dead": 5}})
     assert policy.interval == DAY and policy.failures_to_dead == 5
-    with pytest.raises(ConfigError, match="recheck.nope"):
+    with pytest.raises(ConfigError, match=r"recheck\.nope"):
         RecheckPolicy.from_settings({"recheck": {"nope": 1}})
-    with pytest.raises(ConfigError, match="recheck.failures_to_dead"):
+    with pytest.raises(ConfigError, match=r"recheck\.failures_to_dead"):
         RecheckPolicy.from_settings({"recheck": {"failures_to_dead": "three"}})
     with pytest.raises(ConfigError, match="drift_threshold"):
         RecheckPolicy(drift_threshold=2.0)
@@ -232,22 +237,28 @@ def test_a_link_that_fails_once_then_recovers_is_never_declared_dead(
 ) -> None:
     url = site.set("/article", 200)
     store.add_urls([url], now=T0)
-    assert recheck(store, SETTINGS, policy=QUIET, now=T0).checked == 1
+    assert recheck(store, SETTINGS, policy=QUIET, **OFF, now=T0).checked == 1
     site.set("/article", 500)
     week = T0 + 7 * DAY
-    assert recheck(store, SETTINGS, policy=QUIET, now=week).newly_failing == (url,)
+    assert recheck(store, SETTINGS, policy=QUIET, **OFF, now=week).newly_failing == (url,)
     # rapid reruns (--all) the same night do not count as spaced failures
     for hours in (1, 2, 3):
-        recheck(store, SETTINGS, policy=QUIET, now=week + timedelta(hours=hours),
-                select=Selection(all=True))
+        recheck(
+            store,
+            SETTINGS,
+            policy=QUIET,
+            **OFF,
+            now=week + timedelta(hours=hours),
+            select=Selection(all=True),
+        )
     assert store.url(url).state is UrlState.FAILING  # type: ignore[union-attr]
     assert store.url(url).consecutive_failures == 4  # type: ignore[union-attr]
     site.set("/article", 200)
     # the last failure (week + 3 h) sets the retry three days later
-    assert recheck(store, SETTINGS, policy=QUIET, now=week + 3 * DAY).checked == 0
-    back = recheck(store, SETTINGS, policy=QUIET, now=week + 3 * DAY + timedelta(hours=3))
+    assert recheck(store, SETTINGS, policy=QUIET, **OFF, now=week + 3 * DAY).checked == 0
+    back = recheck(store, SETTINGS, policy=QUIET, **OFF, now=week + 3 * DAY + timedelta(hours=3))
     assert back.recovered == (url,)
-    recheck(store, SETTINGS, policy=QUIET, now=week + 11 * DAY)
+    recheck(store, SETTINGS, policy=QUIET, **OFF, now=week + 11 * DAY)
     assert states(store, url) == ["ok"] + ["failing"] * 4 + ["recovered", "ok"]
     assert "dead" not in states(store, url)
 
@@ -255,7 +266,9 @@ def test_a_link_that_fails_once_then_recovers_is_never_declared_dead(
 def test_a_link_failing_three_times_over_a_week_is_dead(site: Site, store: Store) -> None:
     url = site.set("/gone-soon", 404)
     cite(store, url, "Le rapport publié en mars recense 4 500 expulsions.")
-    runs = [recheck(store, SETTINGS, policy=QUIET, now=T0 + n * DAY) for n in (0, 1, 2, 3, 6)]
+    runs = [
+        recheck(store, SETTINGS, policy=QUIET, **OFF, now=T0 + n * DAY) for n in (0, 1, 2, 3, 6)
+    ]
     assert [r.checked for r in runs] == [1, 0, 0, 1, 1]  # not due between the retries
     assert states(store, url) == ["failing", "failing", "dead"]
     assert runs[-1].newly_dead == (url,)
@@ -272,9 +285,7 @@ def test_a_link_failing_three_times_over_a_week_is_dead(site: Site, store: Store
     assert not again.has_news and again.newly_dead == () and again.links[0].state == "dead"
 
 
-def test_a_rewritten_page_is_drifted_with_titles_and_cited_facts(
-    site: Site, store: Store
-) -> None:
+def test_a_rewritten_page_is_drifted_with_titles_and_cited_facts(site: Site, store: Store) -> None:
     drifting = site.set("/reforme", 200, REFORM)
     edited = site.set("/corrige", 200, REFORM.replace("Réforme", "Projet"))
     steady = site.set("/stable", 200, REFORM.replace("Réforme", "Plan"))
@@ -284,11 +295,11 @@ def test_a_rewritten_page_is_drifted_with_titles_and_cited_facts(
         "Selon la Banque de France, la réforme prévoit 12 000 logements par an.",
     )
     store.add_urls([edited, steady], now=T0)
-    recheck(store, SETTINGS, policy=QUIET, now=T0)
+    recheck(store, SETTINGS, policy=QUIET, **OFF, now=T0)
     assert store.first_text(drifting) and "12 000" in store.first_text(drifting)  # type: ignore[operator]
     site.set("/reforme", 200, REWRITTEN)
     site.set("/corrige", 200, CORRECTED.replace("Réforme", "Projet"))
-    summary = recheck(store, SETTINGS, policy=QUIET, now=T0 + 7 * DAY)
+    summary = recheck(store, SETTINGS, policy=QUIET, **OFF, now=T0 + 7 * DAY)
     assert summary.newly_drifted == (drifting,)
     assert store.url(edited).state is UrlState.OK  # type: ignore[union-attr]
     assert 0.7 < store.url(edited).last_similarity < 1.0  # type: ignore[operator,union-attr]
@@ -321,7 +332,7 @@ def test_dead_link_gets_the_own_copy_and_the_closest_wayback_capture(
         **SETTINGS,
         "archive": {"wayback_url": http_fixture.base(0), "wayback_interval": 0.0},
     }
-    policy = RecheckPolicy()  # archive and Wayback on
+    policy = RecheckPolicy()  # archive and Wayback on (the archive settings' defaults)
     recheck(store, settings, policy=policy, now=T0)
     site.set("/archived", 410)
     for days in (7, 10, 13):
@@ -343,16 +354,21 @@ def test_selection_limit_domain_and_dry_run(site: Site, store: Store) -> None:
     preview = due_urls(store, QUIET, now=T0, select=Selection(domain="127.0.0.1"))
     assert len(preview) == 6 and store.counts()["checks"] == 0  # nothing claimed or checked
     assert all(row.lease_owner is None for row in store.list_urls())
-    first = recheck(store, SETTINGS, policy=QUIET, now=T0, select=Selection(limit=4,
-                                                                          domain="127.0.0.1"))
+    first = recheck(
+        store, SETTINGS, policy=QUIET, **OFF, now=T0, select=Selection(limit=4, domain="127.0.0.1")
+    )
     assert first.checked == 4
-    rest = recheck(store, SETTINGS, policy=QUIET, now=T0, select=Selection(domain="127.0.0.1"))
+    rest = recheck(
+        store, SETTINGS, policy=QUIET, **OFF, now=T0, select=Selection(domain="127.0.0.1")
+    )
     assert rest.checked == 2
-    assert recheck(store, SETTINGS, policy=QUIET, now=T0 + DAY).checked == 1  # other.example
+    assert recheck(store, SETTINGS, policy=QUIET, **OFF, now=T0 + DAY).checked == 1  # other.example
     # --all: every URL not checked since the run began, once, due or not
-    again = recheck(store, SETTINGS, policy=QUIET, now=T0 + DAY, select=Selection(all=True))
+    again = recheck(store, SETTINGS, policy=QUIET, **OFF, now=T0 + DAY, select=Selection(all=True))
     assert again.checked == 6  # other.example was checked at this very instant
-    later = recheck(store, SETTINGS, policy=QUIET, now=T0 + 2 * DAY, select=Selection(all=True))
+    later = recheck(
+        store, SETTINGS, policy=QUIET, **OFF, now=T0 + 2 * DAY, select=Selection(all=True)
+    )
     assert later.checked == 7
 
 
@@ -375,14 +391,18 @@ _CHILD = """
     from auditor.recheck import RecheckPolicy, recheck
     from auditor.store import Store
 
+    from auditor.resolve import extract_main, registered_domain
+
     path, go, batch = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+    registered_domain("warm.example.org")  # heavy first uses before the start signal
+    extract_main("<html><body><p>Un texte pour chauffer.</p></body></html>", "http://x/")
     while not go.exists():
         time.sleep(0.005)
     settings = {"resolve": {"host_interval": 0.0, "host_concurrency": 2, "max_concurrency": 4,
                             "retries": 0, "trust_env": False}}
-    policy = RecheckPolicy(archive=False, wayback=False, batch_size=batch, flush_every=1)
+    policy = RecheckPolicy(batch_size=batch, flush_every=1)
     with Store(path) as store:
-        summary = recheck(store, settings, policy=policy,
+        summary = recheck(store, settings, policy=policy, archive=False, wayback=False,
                           now=datetime(2026, 3, 2, 3, 0, tzinfo=timezone.utc))
     print(json.dumps({"checked": summary.checked, "worker": summary.worker}))
 """
@@ -455,7 +475,7 @@ def test_a_killed_recheck_resumes_where_it_stopped(tmp_path: Path) -> None:
             assert any(row.lease_owner for row in db.list_urls())  # the victim's leases
             (killed,) = db.runs("recheck")
             assert killed.finished_at is None
-            resumed = recheck(db, SETTINGS, policy=QUIET, now=T0 + timedelta(minutes=1))
+            resumed = recheck(db, SETTINGS, policy=QUIET, **OFF, now=T0 + timedelta(minutes=1))
             assert resumed.released_stale > 0  # taken back at once, not after the lease
             assert resumed.checked == 30 - len(done)
             assert db.counts()["checks"] == 30

