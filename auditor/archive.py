@@ -31,6 +31,8 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
+from auditor.config import section_of as _section
+from auditor.config import typed_value
 from auditor.errors import AuditorError, ConfigError
 
 if TYPE_CHECKING:
@@ -123,7 +125,7 @@ class ArchiveOptions:
                 raise ConfigError(f"unknown key 'archive.{key}'")
             if value is None and key not in ("warc_dir", "availability_url", "user_agent"):
                 continue
-            values[key] = _typed(f"archive.{key}", value, _ARCHIVE_KEYS[key])
+            values[key] = typed_value(f"archive.{key}", value, _ARCHIVE_KEYS[key])
         if warc_dir is not None:
             values["warc_dir"] = str(warc_dir)
         elif not values.get("warc_dir"):
@@ -144,28 +146,6 @@ class ArchiveOptions:
             if values.get(key, 0) < 0:
                 raise ConfigError(f"'archive.{key}' must not be negative")
         return cls(**values)
-
-
-def _typed(dotted: str, value: Any, kind: type | tuple[type, ...]) -> Any:
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    if float in kinds and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, kinds) and (bool in kinds or not isinstance(value, bool)):
-        return value
-    names = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}
-    raise ConfigError(f"'{dotted}' must be {names.get(kinds[0], 'valid')}, not {value!r}")
-
-
-def _section(settings: Any, name: str) -> Mapping[str, Any]:
-    if hasattr(settings, "section"):
-        value = settings.section(name)
-    elif isinstance(settings, Mapping):
-        value = settings.get(name) or {}
-    else:
-        value = {}
-    if not isinstance(value, Mapping):
-        raise ConfigError(f"'{name}' must be a mapping of keys")
-    return value
 
 
 def _get(settings: Any, key: str) -> Any:

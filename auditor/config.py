@@ -287,3 +287,32 @@ def load_settings(
     if fmt not in {"md", "json", "all"}:
         raise ConfigError(f"'output.format' must be md, json or all, not {fmt!r}")
     return Settings(data=merged, files=tuple(files))
+
+
+def section_of(settings: Any, name: str) -> Mapping[str, Any]:
+    """A configuration section from ``Settings``, a plain mapping of the whole configuration,
+    or None (stages accept all three so they can be used without loading a file)."""
+    if settings is None:
+        return {}
+    if hasattr(settings, "section"):
+        value = settings.section(name)
+    elif isinstance(settings, Mapping):
+        value = settings.get(name) or {}
+    else:
+        value = {}
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"'{name}' must be a mapping of keys")
+    return value
+
+
+_TYPE_NAMES = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}
+
+
+def typed_value(dotted: str, value: Any, kind: type | tuple[type, ...]) -> Any:
+    """``value`` checked against ``kind`` (an int is accepted for a float); else ConfigError."""
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if float in kinds and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, kinds) and (bool in kinds or not isinstance(value, bool)):
+        return value
+    raise ConfigError(f"'{dotted}' must be {_TYPE_NAMES.get(kinds[0], 'valid')}, not {value!r}")

@@ -38,6 +38,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from auditor.config import section_of as _section
 from auditor.errors import ConfigError, InputError
 
 if TYPE_CHECKING:
@@ -175,20 +176,6 @@ class RecheckPolicy:
         """Tolerance on a spacing: a daily cron that starts a few minutes early still counts
         (an hour, or a tenth of the spacing when that is shorter)."""
         return min(timedelta(hours=1), spacing / 10)
-
-
-def _section(settings: Any, name: str) -> Mapping[str, Any]:
-    if settings is None:
-        return {}
-    if hasattr(settings, "section"):
-        value = settings.section(name)
-    elif isinstance(settings, Mapping):
-        value = settings.get(name) or {}
-    else:
-        value = {}
-    if not isinstance(value, Mapping):
-        raise ConfigError(f"'{name}' must be a mapping of keys")
-    return value
 
 
 @dataclass(frozen=True, slots=True)

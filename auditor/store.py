@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from auditor.config import section_of as _section
 from auditor.errors import AuditorError, ConfigError
 
 if TYPE_CHECKING:
@@ -311,20 +312,6 @@ class StoreOptions:
             else:
                 raise ConfigError(f"unknown key 'store.{key}'")
         return cls(**values)
-
-
-def _section(settings: Any, name: str) -> Mapping[str, Any]:
-    if settings is None:
-        return {}
-    if hasattr(settings, "section"):
-        value = settings.section(name)
-    elif isinstance(settings, Mapping):
-        value = settings.get(name) or {}
-    else:
-        value = {}
-    if not isinstance(value, Mapping):
-        raise ConfigError(f"'{name}' must be a mapping of keys")
-    return value
 
 
 def _setting(settings: Any, key: str) -> Any:
