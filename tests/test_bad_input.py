@@ -23,9 +23,9 @@ from typing import Any
 
 import httpx
 import pytest
-from typer.testing import CliRunner, Result
+from cli_helpers import invoke
+from typer.testing import Result
 
-from auditor.cli import app
 from auditor.config import load_settings
 from auditor.errors import InputError
 from auditor.ingest import IngestOptions, decode, ingest
@@ -42,22 +42,6 @@ GOOD = (
     "Les travaux de réfection ont pris du retard après les orages de la semaine dernière.\n"
 )
 MB = 1024 * 1024
-
-
-def offline(args: list[str]) -> list[str]:
-    """These tests are not about link checking: audits run offline unless a URL is audited
-    (link checking is tested in test_audit_links.py against loopback servers)."""
-    if args[:1] == ["audit"] and "--offline" not in args and not any("://" in a for a in args):
-        return [*args, "--offline"]
-    return args
-
-
-def invoke(
-    args: list[str], *, env: dict[str, str] | None = None, stdin: bytes | None = None
-) -> Result:
-    result = CliRunner().invoke(app, offline(args), env=env, input=stdin, catch_exceptions=False)
-    assert "Traceback" not in result.stderr
-    return result
 
 
 def errors_of(result: Result) -> list[str]:

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
+from cli_helpers import invoke, offline
+from typer.testing import Result
 
 from auditor import __version__
-from auditor.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 AUDITOR = ROOT / ".venv" / "bin" / "auditor"
@@ -47,23 +47,6 @@ def write(path: Path, text: str = ARTICLE) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def offline(args: list[str]) -> list[str]:
-    """These tests are not about link checking: audits run offline unless a URL is audited
-    (link checking is tested in test_audit_links.py against loopback servers)."""
-    if args[:1] == ["audit"] and "--offline" not in args and not any("://" in a for a in args):
-        return [*args, "--offline"]
-    return args
-
-
-def invoke(
-    args: list[str], *, env: dict[str, str] | None = None, stdin: str | None = None
-) -> Result:
-    """Run the CLI in-process; stdout and stderr are captured separately."""
-    result = CliRunner().invoke(app, offline(args), env=env, input=stdin, catch_exceptions=False)
-    assert "Traceback" not in result.stderr
-    return result
 
 
 def error_lines(result: Result) -> list[str]:
