@@ -15,6 +15,19 @@ per lexicon set. No spaCy: the rules below are cheaper than a parse and measured
 Sensational rule (``SENSATIONAL_THRESHOLD``): each signal weighs 2 (strong) or 1 (weak); a
 unit is sensational when its weights add up to 2, i.e. one strong signal or two weak ones.
 Signals found inside a quotation are the speaker's words, not the author's, and do not count.
+Strong without a lexicon word: capitals in a word form no acronym has (SHARING, HOLD-UP,
+ÉNORME), piled-up marks ("?!", "!!!"), an exclamation on a factual claim or on a short
+judgement of the author.
+
+Kind, beyond the lexicon markers: quotation marks make a quote only when they reproduce
+someone's words, not around a short term or label ("une enquête pour « vol »"); rhetorical
+fragments ("Soit."), exclamative sentences ("Quelle pagaille !"), verbless exclamations and
+evaluations, instructions (imperatives, infinitives in a list) and "is certainly <adjective>"
+are opinions; a reported view ("…, préviennent les agents") or a fact stated in the negative
+stays a claim. Check-worthiness asks for something specific: a number, a date, a named actor
+or source, a measurable comparison, a fact stated in the negative; practical information, what
+is not known, speculation without a named source and the views of unnamed crowds ("Analysts
+expect…") are not check-worthy.
 """
 
 from __future__ import annotations
@@ -22,7 +35,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -54,6 +67,7 @@ OPINION_MARGIN = 2  # ... and by how much it must outweigh checkable content oth
 ACTOR_CAP = 1  # named actors count once towards a claim: analysis names actors too
 # check-worthiness
 PERSONAL_FIRST_PERSON = 1  # first-person words that make an unsourced claim personal
+EXCLAIMED_JUDGEMENT_WORDS = 10  # an exclaimed opinion of at most this many words is strong
 LANGUAGES = ("fr", "en")
 # Signal kinds the code itself reports (the lexicons' categories add their own).
 CLICKBAIT = "clickbait"
@@ -61,7 +75,7 @@ SPECULATION = "dramatic-speculation"
 STORYTELLING = "first-person-storytelling"
 IMAGINE = "invitation-to-imagine"
 CAPS = "capitals for effect"
-_WORD_LISTS = frozenset({"acronyms"})  # lexicon categories that are not signals
+_WORD_LISTS = frozenset({"acronyms", "shouted_words"})  # lexicon categories that are not signals
 
 #: Document grade from the check-worthy units: the first rule that holds wins. Each rule is
 #: (label, letter, minimum attributed share, maximum unattributed share); vague units count in
@@ -228,6 +242,7 @@ class _Category:
 class _Rules:
     sensational: tuple[_Category, ...]
     acronyms: frozenset[str]
+    shouted: frozenset[str]  # short words that in capitals are always emphasis (NOT, JAMAIS)
     second_person: re.Pattern[str] | None
     opinion: re.Pattern[str] | None
     not_opinion: re.Pattern[str] | None
@@ -239,6 +254,19 @@ class _Rules:
     demonyms: re.Pattern[str] | None
     number_words: re.Pattern[str] | None
     time_words: re.Pattern[str] | None
+    rhetorical: re.Pattern[str] | None
+    stance: re.Pattern[str] | None
+    imperative: re.Pattern[str] | None
+    generic_view: re.Pattern[str] | None
+    service_info: re.Pattern[str] | None
+    negative_fact: re.Pattern[str] | None
+    unknown_fact: re.Pattern[str] | None
+    verb_cues: re.Pattern[str] | None
+    term_before: frozenset[str]
+    not_infinitive: frozenset[str]
+    imperative_objects: frozenset[str]
+    french: bool  # the French lexicons are loaded
+    speech_forms: frozenset[str]  # the speech verbs exactly as listed
 
     def is_lexicon_word(self, folded_word: str) -> bool:
         """Whether a word alone is a sensational lexicon entry ("choc", "wow")."""
@@ -274,6 +302,7 @@ def _rules(language: str, extra_files: tuple[str, ...]) -> _Rules:
     return _Rules(
         sensational=tuple(categories),
         acronyms=frozenset(e.strip().upper() for e in sens.get("acronyms", ())),
+        shouted=frozenset(fold(e.strip()) for e in sens.get("shouted_words", ())),
         second_person=_compile(kinds.get("second_person", ())),
         opinion=_compile(kinds.get("opinion", ())),
         not_opinion=_compile(kinds.get("not_opinion", ())),
@@ -285,7 +314,41 @@ def _rules(language: str, extra_files: tuple[str, ...]) -> _Rules:
         demonyms=_compile(kinds.get("demonyms", ())),
         number_words=_compile(kinds.get("number_words", ())),
         time_words=_compile(kinds.get("time_words", ())),
+        rhetorical=_compile(kinds.get("rhetorical", ())),
+        stance=_pair(kinds.get("copulas", ()), kinds.get("stance_adverbs", ()), _STANCE_TAIL),
+        imperative=_pair(kinds.get("imperative_verbs", ()), kinds.get("imperative_objects", ())),
+        generic_view=_pair(kinds.get("generic_groups", ()), kinds.get("view_verbs", ()), gap=3),
+        service_info=_compile(kinds.get("service_info", ())),
+        negative_fact=_compile(kinds.get("negative_fact", ())),
+        unknown_fact=_compile(kinds.get("unknown_fact", ())),
+        verb_cues=_compile(kinds.get("verb_cues", ())),
+        term_before=frozenset(fold(e.strip()).rstrip("'") for e in kinds.get("term_before", ())),
+        not_infinitive=frozenset(fold(e.strip()) for e in kinds.get("not_infinitive", ())),
+        imperative_objects=frozenset(
+            fold(e.strip()).rstrip("'") for e in kinds.get("imperative_objects", ())
+        ),
+        french="fr" in languages,
+        speech_forms=frozenset(fold(e.strip()) for e in kinds.get("speech_verbs", ())),
     )
+
+
+# An evaluative adjective after "is certainly", not a verb ("was clearly wearing").
+_STANCE_TAIL = r"\s+(?![\w'-]+ing(?!\w))[^\W\d_][\w'-]*"
+
+
+def _pair(
+    first: Iterable[str], second: Iterable[str], tail: str = "", gap: int = 0
+) -> re.Pattern[str] | None:
+    """One regex for an entry of ``first`` followed (at most ``gap`` words later) by an entry of
+    ``second`` and then ``tail``: "is" + "certainly" + an adjective, "analysts" + "expect"."""
+    a = [_entry_parts(e)[1] for e in first if e.strip()]
+    b = [_entry_parts(e)[1] for e in second if e.strip()]
+    if not a or not b:
+        return None
+    words = rf"(?:\s+[^\s.!?;:,]+){{0,{gap}}}?" if gap else ""
+    alt_a = "|".join(sorted(a, key=len, reverse=True))
+    alt_b = "|".join(sorted(b, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alt_a}){words}\s+(?:{alt_b}){tail}")
 
 
 def _language(language: str | None) -> str:
@@ -356,6 +419,13 @@ _DEFINED_ACRONYM = re.compile(r"\(([A-Z][A-Z0-9-]{1,9})\)")
 _EXCLAMATION = re.compile(r"!+")
 _ELISION = re.compile(r"^(?:[LDJMNSTC]|QU|JUSQU|LORSQU|PUISQU)['’]", re.IGNORECASE)
 _SHOUTED_ADVERB = re.compile(r"(?:LY|MENT)$")  # EXACTLY, VRAIMENT: no acronym ends so
+# Word forms no acronym has: inflectional endings of English and French words (SHARING,
+# BANNED, BIGGEST, HISTORIQUE, TERRIFIANTE), an accented letter (ÉNORME), or letters joined by
+# a hyphen (HOLD-UP, MUST-SEE; acronyms with a hyphen carry digits: KN-23).
+_WORD_FORM = re.compile(
+    r"(?:ING|ED|EST|FUL|LESS|NESS|ANTE?S?|ABLES?|IQUES?|EUX|EUSES?|ISSIMES?)$"
+    r"|[À-ÖØ-Þ]|^[A-Z]{2,}-[A-Z]{2,}$"
+)
 _CONSONANT_RUN = re.compile(r"[B-DF-HJ-NP-TV-XZÇ]{4,}")
 _DATELINE = re.compile(r"^\s*[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’ -]*[A-ZÀ-ÖØ-Þ]\s*(?:,|\(|\s[-–—]\s)")
 _SUSPENSE = re.compile(r"[^\W\d_]+\s*(?:…|\.\.\.)\s+[a-zà-ÿ][\w'’-]*")
@@ -365,7 +435,7 @@ _NUMBER_LIST_TITLE = re.compile(
     r"^\s*\d{1,2}\s+[^\W\d][\w'’-]*[sx]\s+(?:\w+\s+)?(?:that|to|you|qui|que|de|d'|pour|à)\b", re.I
 )
 _SENTENCE_START = re.compile(r"[.!?:;«“\"(]\s*$")
-_QUESTION_END = re.compile(r"\?[\s»”\"')\].…]*$")
+_QUESTION_END = re.compile(r"(?:\?|!\?)[!?]*[\s»”\"')\].…]*$")  # "…?", "…?!", "…!?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,6 +462,18 @@ class _Features:
     facts: tuple[str, ...]  # numbers, dates
     actors: tuple[str, ...]  # capitalised names inside the sentence, nationality adjectives
     hits: tuple[_Hit, ...]
+    reports_speech: bool = False  # a speech verb outside quotation: someone's view reported
+    rhetorical: bool = False  # the whole unit is a rhetorical fragment ("Soit.", "So what?")
+    stance: tuple[str, ...] = ()  # "is certainly convenient": the author's evaluation
+    instruction: bool = False  # advice: an imperative or an infinitive instruction
+    fragment: bool = False  # no finite verb: a noun phrase standing as a sentence
+    generic_view: bool = False  # "Analysts expect", "Beaucoup estiment": a view of a crowd
+    service: bool = False  # practical information for the reader
+    negative_fact: bool = False  # "n'a pas été identifié", "no injuries were reported"
+    unknown_fact: bool = False  # "is not yet known": a claim with nothing to check
+    measured: tuple[str, ...] = ()  # superlatives and comparisons of measurable things
+    referents: tuple[str, ...] = ()  # "les deux clubs": actors named earlier, counted again
+    quantities: tuple[str, ...] = ()  # numbers written out ("des milliers")
 
     @property
     def checkable(self) -> tuple[str, ...]:
@@ -408,6 +490,24 @@ def _outside(
     return [m for m in matches if not _inside(quotes, m.start(), m.end())]
 
 
+# A small number after a definite determiner points back to things already named ("les deux
+# pays", "the two rates", "ces trois hommes"): no new quantity to check.
+_ANAPHORIC_DETERMINER = re.compile(
+    r"(?:^|\s)(?:les|aux|des|ces|ses|leurs|nos|vos|the|these|those|its|their|our|both)\s+$"
+)
+_SMALL_CARDINAL = re.compile(
+    r"(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|two|three|four|five|seven|eight"
+    r"|nine|ten)"
+)
+
+
+def _anaphoric(folded: str, match: re.Match[str]) -> bool:
+    return bool(
+        _SMALL_CARDINAL.fullmatch(match.group())
+        and _ANAPHORIC_DETERMINER.search(folded[max(0, match.start() - 12) : match.start()])
+    )
+
+
 def _checkable(text: str, folded: str, rules: _Rules) -> tuple[list[str], list[str]]:
     """What a fact-checker could check in ``text``: numbers and dates, and named actors
     (capitalised names inside the sentence, nationality adjectives)."""
@@ -416,8 +516,9 @@ def _checkable(text: str, folded: str, rules: _Rules) -> tuple[list[str], list[s
     facts += [m.group() for m in _YEAR.finditer(clean)]
     if _DIGITS.search(_YEAR.sub("", clean)):
         facts += [w for w in _words(clean) if w[0].isdigit() and not _YEAR.fullmatch(w)][:3]
-    for pattern in (rules.number_words, rules.time_words):
-        facts += [text[m.start() : m.end()] for m in _finditer(pattern, folded)][:2]
+    numbers = [m for m in _finditer(rules.number_words, folded) if not _anaphoric(folded, m)]
+    facts += [text[m.start() : m.end()] for m in numbers][:2]
+    facts += [text[m.start() : m.end()] for m in _finditer(rules.time_words, folded)][:2]
     actors = [text[m.start() : m.end()] for m in _finditer(rules.demonyms, folded)][:2]
     for m in _CAPITALISED.finditer(clean):
         before = clean[: m.start()]
@@ -425,8 +526,16 @@ def _checkable(text: str, folded: str, rules: _Rules) -> tuple[list[str], list[s
             continue
         if m.group() in {"I", "Je", "J", "Il", "Elle"}:
             continue
-        actors.append(m.group())
+        word = m.group()
+        if word.isupper() and len(word) > 1 and _emphatic(_ELISION.sub("", word), rules):
+            continue  # "C'est TERRIFIANT", "NOT happy": emphasis, not a name
+        actors.append(word)
     return facts, actors
+
+
+def _emphatic(word: str, rules: _Rules) -> bool:
+    """A word in capitals that is surely emphasis, never a name or an acronym."""
+    return _caps_weight(word, rules) == STRONG or fold(word) in rules.shouted
 
 
 def _quoted_words(quoted: str) -> int:
@@ -440,33 +549,185 @@ def _near(text: str, a: tuple[int, int], b: tuple[int, int]) -> bool:
     return len(_words(gap)) <= SPEECH_VERB_DISTANCE
 
 
+TERM_MAX_WORDS = 6  # a longer quotation is someone's words whatever comes before it
+REPORTED_SPEECH_DISTANCE = 20  # "said … that … "x y"": words between the verb and the quote
+_THAT = re.compile(r"(?<!\w)(?:that|que|qu')(?!\w)")
+
+
+def _is_term(text: str, span: tuple[int, int], rules: _Rules) -> bool:
+    """A short quotation used as a term or label ("une enquête pour « vol »"), told by the word
+    before it: a determiner, a preposition, a conjunction (lexicon ``term_before``)."""
+    start, end = span
+    if _quoted_words(text[start:end]) > TERM_MAX_WORDS or start == 0:
+        return False
+    before = fold(text[max(0, start - 30) : start]).rstrip()
+    word = re.findall(r"[\w-]+'?$", before)
+    if not word:
+        return False
+    return word[0].rstrip("'") in rules.term_before
+
+
+def _reported_speech(text: str, span: tuple[int, int], verbs: Sequence[re.Match[str]]) -> bool:
+    """A quotation inside a "said … that …" clause: the verb comes before it, with "that"/"que"
+    between them, not too far away."""
+    for verb in verbs:
+        if verb.end() > span[0]:
+            continue
+        gap = fold(text[verb.end() : span[0]])
+        if len(_words(gap)) <= REPORTED_SPEECH_DISTANCE and _THAT.search(gap):
+            return True
+    return False
+
+
+_BULLET = re.compile(r"^[\s\-–—•*·]+")
+# French instructions: an infinitive opening a list item, "ne pas …", an imperative in -ez.
+_FR_INFINITIVE = re.compile(r"[a-zà-ÿ]+(?:er|ir|re|oir)")
+_FR_NEGATIVE_INFINITIVE = re.compile(
+    r"ne\s+(?:pas|jamais|plus|rien)\s+(?:[a-z]'|se\s+)?[a-zà-ÿ]+(?:er|ir|re)\b"
+)
+_FR_IMPERATIVE = re.compile(
+    r"(?!chez\b|assez\b|nez\b)[a-zà-ÿ]{3,}ez(?:-(?:vous|nous|moi|les|le|la|en|y))?\b"
+)
+# Endings of finite verbs and participles (folded text): "-ed", "-ait", "-ront", "-ez", and
+# French "-ent" but not "-ment". Generous on purpose: a unit is a verbless fragment only when
+# none is found.
+_VERB_ENDINGS = re.compile(
+    r"(?<!\w)[^\W\d_]{2,}(?:ed|n't|ait|aient|erent|ra|ront|rai|rez|rons|ez|ont"
+    r"|(?<!m)ent)(?!\w)"
+)
+_FR_PARTICIPLE = re.compile(r"(?<!\w)\w{2,}(?:é|ée|és|ées)(?!\w)")
+_FR_SUBJECT_VERB = re.compile(r"(?<!\w)(?:je|j'|tu|il|elle|nous|vous|ils|elles)\s*[^\W\d_]")
+# "a" is a verb, "à" a preposition: told apart before folding.
+_FR_HAS = re.compile(r"(?<!\w)a(?!\w)")
+_MEASURED = re.compile(
+    r"(?<!\w)(?:(?:le|la|les|l')\s+(?:plus|moins)\s+(?:d[e']\s*)?([^\W\d_][\w'-]*)"
+    r"|the\s+(?:most|least)\s+([^\W\d_][\w'-]*)"
+    r"|(?:more|less|plus|moins)\s+([^\W\d_][\w'-]*)\s+(?:than|que|qu')"
+    r"|([^\W\d_]{3,}er)\s+than"
+    r"|the\s+([^\W\d_]{3,}est))(?!\w)"
+)
+_NOT_MEASURED = frozenset({"latest", "interest", "forest", "honest", "modest", "request"})
+
+
+def _instruction(text: str, rules: _Rules) -> bool:
+    """Advice: an imperative verb and its object at the start ("Check the label", "Fermez les
+    volets"), or an infinitive instruction in a list ("- fermer les volets ;", "Ne pas …")."""
+    bullet = _BULLET.match(text)
+    body = text[bullet.end() :] if bullet else text
+    folded = fold(body)
+    first = re.match(r"[^\W\d_][\w'-]*", folded)
+    if first is None:
+        return False
+    if rules.imperative is not None and rules.imperative.match(folded):
+        return True
+    if _FR_NEGATIVE_INFINITIVE.match(folded):
+        return True
+    if _FR_IMPERATIVE.fullmatch(first.group()):
+        following = re.match(r"\s+([\w]+)", folded[first.end() :])
+        if following and following.group(1) in rules.imperative_objects:
+            return True
+    if not rules.french:
+        return False
+    listed = bool(bullet) or body[:1].islower() or text.rstrip().endswith(";")
+    word = first.group()
+    return (
+        listed and _FR_INFINITIVE.fullmatch(word) is not None and word not in rules.not_infinitive
+    )
+
+
+def _reports(
+    verbs: Sequence[re.Match[str]],
+    weak: Sequence[re.Match[str]],
+    first_person: int,
+    rules: _Rules,
+) -> bool:
+    """Whether the unit reports someone else's words: a speech verb in one of its listed forms
+    ("state support" is no "states"), not also an evaluative word ("témoigne de"), and not the
+    author speaking ("Je m'explique")."""
+    if first_person:
+        return False
+    return any(
+        fold(v.group()) in rules.speech_forms
+        and not any(w.start() <= v.start() < w.end() for w in weak)
+        for v in verbs
+    )
+
+
+def _measured(folded: str, rules: _Rules) -> tuple[str, ...]:
+    """Superlatives and comparisons ("la plus contrôlée", "weaker than"), unless the adjective
+    is a judgement ("the most beautiful")."""
+    found = []
+    for m in _MEASURED.finditer(folded):
+        word = next(g for g in m.groups() if g)
+        if word in _NOT_MEASURED or rules.is_lexicon_word(word):
+            continue
+        if rules.opinion_weak is not None and rules.opinion_weak.fullmatch(word):
+            continue
+        found.append(m.group())
+    return tuple(found)
+
+
 def _features(
     unit: Unit, rules: _Rules, quotes: Sequence[tuple[int, int]], title: bool
 ) -> _Features:
     text = unit.text
     folded = fold(text)
     letters = sum(1 for c in text if c.isalnum()) or 1
-    quoted = sum(sum(1 for c in text[s:e] if c.isalnum()) for s, e in quotes)
-    longest = max((_quoted_words(text[s:e]) for s, e in quotes), default=0)
     verbs = _outside(_finditer(rules.speech_verbs, folded), quotes)
-    speech = any(
-        _quoted_words(text[s:e]) >= QUOTE_MIN_WORDS
-        and any(_near(text, (s, e), (v.start(), v.end())) for v in verbs)
-        for s, e in quotes
-    )
     linking = _finditer(rules.not_opinion, folded)
-    opinion = tuple(
-        text[m.start() : m.end()]
+    opinion_matches = [
+        m
         for m in _outside(_finditer(rules.opinion, folded), quotes)
         if not any(k.start() <= m.start() < k.end() for k in linking)
+    ]
+    # A speech verb that is part of an opinion marker ("autrement dit") reports nobody.
+    verbs = [v for v in verbs if not any(o.start() <= v.start() < o.end() for o in opinion_matches)]
+    # Quoted terms and labels ("une enquête pour « vol »") are not someone's words.
+    speech_quotes = [q for q in quotes if not _is_term(text, q, rules)]
+    quoted = sum(sum(1 for c in text[s:e] if c.isalnum()) for s, e in speech_quotes)
+    longest = max((_quoted_words(text[s:e]) for s, e in speech_quotes), default=0)
+    speech = any(
+        _quoted_words(text[s:e]) >= QUOTE_MIN_WORDS
+        and (
+            any(_near(text, (s, e), (v.start(), v.end())) for v in verbs)
+            or _reported_speech(text, (s, e), verbs)
+        )
+        for s, e in speech_quotes
     )
-    weak = tuple(
-        text[m.start() : m.end()] for m in _outside(_finditer(rules.opinion_weak, folded), quotes)
+    opinion = tuple(text[m.start() : m.end()] for m in opinion_matches)
+    weak_matches = _outside(_finditer(rules.opinion_weak, folded), quotes)
+    weak = tuple(text[m.start() : m.end()] for m in weak_matches)
+    first = len(
+        [
+            m
+            for m in _outside(_finditer(rules.first_person, folded), quotes)
+            # "Me Claire Roy": the French lawyer's title, not "me"
+            if not (
+                text[m.start() : m.end()] == "Me"
+                and text[m.end() : m.end() + 2].strip()[:1].isupper()
+            )
+        ]
     )
-    first = len(_outside(_finditer(rules.first_person, folded), quotes))
-    second = len(_outside(_finditer(rules.second_person, folded), quotes))
-    facts, actors = _checkable(text, folded, rules)
     hits = _sensational_hits(text, folded, rules, quotes, title=title)
+    # "You won't believe…": the reader addressed by a clickbait formula is not given advice.
+    teasers = [h for h in hits if h.kind == CLICKBAIT]
+    second = len(
+        [
+            m
+            for m in _outside(_finditer(rules.second_person, folded), quotes)
+            if not any(h.start <= m.start() < h.end for h in teasers)
+        ]
+    )
+    facts, actors = _checkable(text, folded, rules)
+    bare = _BULLET.sub("", folded).strip(" .!?…;:,»«\"'()")
+    stance = tuple(
+        text[m.start() : m.end()] for m in _outside(_finditer(rules.stance, folded), quotes)
+    )
+    verb_cue = bool(_finditer(rules.verb_cues, folded)) or bool(
+        _VERB_ENDINGS.search(folded)
+        or _FR_SUBJECT_VERB.search(folded)
+        or (rules.french and (_FR_HAS.search(text) or _FR_PARTICIPLE.search(text)))
+    )
     return _Features(
         quoted_share=quoted / letters,
         longest_quote_words=longest,
@@ -480,6 +741,24 @@ def _features(
         facts=tuple(facts),
         actors=tuple(actors),
         hits=tuple(hits),
+        reports_speech=_reports(verbs, weak_matches, first, rules),
+        rhetorical=bool(bare)
+        and rules.rhetorical is not None
+        and rules.rhetorical.fullmatch(bare) is not None,
+        stance=stance,
+        instruction=_instruction(text, rules),
+        fragment=not verb_cue,
+        generic_view=bool(_outside(_finditer(rules.generic_view, folded), quotes)),
+        service=bool(_outside(_finditer(rules.service_info, folded), quotes)),
+        negative_fact=bool(_outside(_finditer(rules.negative_fact, folded), quotes)),
+        unknown_fact=bool(_outside(_finditer(rules.unknown_fact, folded), quotes)),
+        measured=_measured(folded, rules),
+        referents=tuple(
+            text[m.start() : m.end()]
+            for m in _finditer(rules.number_words, folded)
+            if _anaphoric(folded, m)
+        ),
+        quantities=tuple(text[m.start() : m.end()] for m in _finditer(rules.number_words, folded)),
     )
 
 
@@ -515,18 +794,34 @@ def _sensational_hits(
     return kept
 
 
+def _caps_weight(word: str, rules: _Rules) -> int:
+    """How surely one word in capitals (not a listed acronym) is emphasis: STRONG for a
+    lexicon word, an adverb or a word form no acronym has (SHARING, HOLD-UP, ÉNORME); WEAK
+    for a short word that is always emphasis (NOT, JAMAIS) and for another word of five
+    letters or more that can be pronounced; 0 otherwise (MSMT, FDGDON, ONU)."""
+    if (
+        rules.is_lexicon_word(fold(word))
+        or _SHOUTED_ADVERB.search(word)
+        or (len(word) >= 5 and _WORD_FORM.search(word))
+    ):
+        return STRONG
+    if fold(word) in rules.shouted or (len(word) >= 5 and not _CONSONANT_RUN.search(word)):
+        return WEAK
+    return 0
+
+
 def _caps_hits(
     text: str,
     quotes: Sequence[tuple[int, int]],
     acronyms: frozenset[str],
-    is_lexicon_word: Callable[[str], bool],
+    rules: _Rules,
 ) -> list[_Hit]:
     """Words in capitals for effect ("CHOCS", "SHOCKING"), not acronyms (KN-23, ONU, OSC).
 
-    Strong: a loaded word or an adverb in capitals, or a run of several words in capitals. Weak: another
-    single word of five letters or more. Never: listed or defined acronyms, words with
-    digits, words of four letters or fewer, words no one could pronounce (FDGDON), and the
-    place of a wire dateline ("TOULOUSE, 6 mars (AFP) -").
+    Strong: a run of several words in capitals, or one word that ``_caps_weight`` finds
+    surely emphatic. Weak: another single word of five letters or more. Never: listed or
+    defined acronyms, words with digits, words no one could pronounce (FDGDON), and the place
+    of a wire dateline ("TOULOUSE, 6 mars (AFP) -").
     """
     letters = [c for c in text if c.isalpha()]
     words = [m for m in _CAPS_WORD.finditer(text) if not _inside(quotes, m.start(), m.end())]
@@ -556,15 +851,19 @@ def _caps_hits(
             hits.append(_Hit(CLICKBAIT, STRONG, start, end, text[start:end], CAPS))
         else:
             word = spans[i][2]
-            if is_lexicon_word(fold(word)) or _SHOUTED_ADVERB.search(word):
-                hits.append(_Hit(CLICKBAIT, STRONG, start, end, word, CAPS))
-            elif len(word) >= 5 and not _CONSONANT_RUN.search(word):
-                hits.append(_Hit(CLICKBAIT, WEAK, start, end, word, CAPS))
+            weight = _caps_weight(word, rules)
+            if weight:
+                hits.append(_Hit(CLICKBAIT, weight, start, end, word, CAPS))
         i = j + 1
     return hits
 
 
-def _exclamation_hits(text: str, quotes: Sequence[tuple[int, int]], factual: bool) -> list[_Hit]:
+def _exclamation_hits(
+    text: str, quotes: Sequence[tuple[int, int]], weighty: str | None
+) -> list[_Hit]:
+    """The author's exclamation: strong when ``weighty`` says why (on a factual claim, on a
+    short judgement of the author) and when marks are piled up ("!!!", "?!"); weak otherwise
+    and inside a parenthesis."""
     for m in _EXCLAMATION.finditer(text):
         if _inside(quotes, m.start(), m.end()):
             continue
@@ -575,10 +874,19 @@ def _exclamation_hits(text: str, quotes: Sequence[tuple[int, int]], factual: boo
             if c.end() < m.start():
                 clause_start = c.end()
         words = before[clause_start:].split()
-        words_text = " ".join(words[-8:])
-        if factual and not in_parens:
-            return [_Hit("exclamation", STRONG, m.start(), m.end(), f"{words_text} {m.group()}")]
-        return [_Hit("exclamation", WEAK, m.start(), m.end(), f"{words_text} {m.group()}".strip())]
+        words_text = f"{' '.join(words[-8:])} {m.group()}".strip()
+        left, right = m.start(), m.end()
+        while left > 0 and text[left - 1] in "!?":
+            left -= 1
+        while right < len(text) and text[right] in "!?":
+            right += 1
+        if in_parens:
+            return [_Hit("exclamation", WEAK, m.start(), m.end(), words_text)]
+        if right - left >= 2:
+            return [_Hit("exclamation", STRONG, left, right, words_text, "piled-up marks")]
+        if weighty:
+            return [_Hit("exclamation", STRONG, m.start(), m.end(), words_text, weighty)]
+        return [_Hit("exclamation", WEAK, m.start(), m.end(), words_text)]
     return []
 
 
@@ -634,29 +942,51 @@ def _decide_kind(unit: Unit, feats: _Features, attribution: Attribution) -> tupl
     imagine = [h for h in feats.hits if h.kind == IMAGINE]
     if imagine and not reported:
         return UnitKind.OPINION, f"an invitation to imagine ('{imagine[0].text}'), not a fact"
-    opinion_score = STRONG * len(feats.opinion) + len(feats.opinion_weak)
+    if feats.rhetorical:
+        return UnitKind.OPINION, "a rhetorical fragment, not a statement"
+    negative = feats.negative_fact or feats.unknown_fact
+    if feats.instruction and not negative:
+        return UnitKind.OPINION, "an instruction or advice, not a fact"
+    opinion = feats.opinion + feats.stance
+    # Someone's view reported ("…, préviennent les agents") or a fact stated in the negative
+    # ("n'est pas encore connu") is a claim whatever evaluative words it holds.
+    reporting = feats.reports_speech or feats.generic_view
+    weak = () if reporting or negative else feats.opinion_weak
+    opinion_score = STRONG * len(opinion) + len(weak)
     if feats.first_person and not storytelling:
         opinion_score += 1
     claim_score = (
         min(len(feats.facts), 2) + min(len(feats.actors), ACTOR_CAP) + (2 if reported else 0)
     )
-    if feats.opinion and claim_score < 3 and not reported:
-        return UnitKind.OPINION, f"opinion marker '{feats.opinion[0]}'"
+    if opinion and claim_score < 3 and not reported:
+        return UnitKind.OPINION, f"opinion marker '{opinion[0]}'"
     evaluative = [h for h in feats.hits if h.kind in _EVALUATIVE_KINDS]
+    teaser = [h for h in feats.hits if h.kind == CLICKBAIT and not h.form]
+    exclaimed = bool(_EXCLAMATION.search(text)) and not _inside_any_quote(text)
+    exclamative = _EXCLAMATIVE_START.match(fold(text)) is not None
+    if exclaimed and exclamative and not reported and not _DIGITS.search(text):
+        # "What a waste this is!", "Quel bonheur de revoir le stade plein !"
+        return UnitKind.OPINION, "an exclamative sentence, not a statement"
+    # "Des milliers !": an exclaimed quantity with no verb; "The most beautiful couple on
+    # Earth.": an evaluation without a verb.
+    verbless_judgement = (exclaimed and feats.quantities) or evaluative or opinion
+    if feats.fragment and verbless_judgement and not reported and not _DIGITS.search(text):
+        return UnitKind.OPINION, "a verbless exclamation or judgement, not a statement"
     if feats.second_person and claim_score <= 1 and not reported:
         return UnitKind.OPINION, "addresses the reader (advice or appeal, not a fact)"
-    if evaluative and claim_score == 0:
+    if (evaluative or teaser) and claim_score == 0:
         return (
             UnitKind.OPINION,
-            f"evaluative words without checkable content ('{evaluative[0].text}')",
+            f"evaluative words without checkable content ('{(evaluative + teaser)[0].text}')",
         )
     if opinion_score >= OPINION_WITHOUT_FACTS and claim_score == 0:
-        cue = (feats.opinion + feats.opinion_weak)[:2]
-        return UnitKind.OPINION, "evaluative words without checkable content: " + ", ".join(
-            f"'{c}'" for c in cue
-        ) if cue else "the author speaking in the first person"
+        cue = (opinion + weak)[:2]
+        if cue or not (reporting or negative):
+            return UnitKind.OPINION, "evaluative words without checkable content: " + ", ".join(
+                f"'{c}'" for c in cue
+            ) if cue else "the author speaking in the first person"
     if opinion_score >= claim_score + OPINION_MARGIN:
-        cue = (feats.opinion + feats.opinion_weak)[:3]
+        cue = (opinion + weak)[:3]
         return UnitKind.OPINION, "judgement outweighs checkable content: " + ", ".join(
             f"'{c}'" for c in cue
         )
@@ -668,11 +998,26 @@ def _decide_kind(unit: Unit, feats: _Features, attribution: Attribution) -> tupl
     return UnitKind.CLAIM, "asserts something about the world"
 
 
+_EXCLAMATIVE_START = re.compile(
+    r"\W*(?:quel|quelle|quels|quelles|que de|tant de|autant de|combien de|what|such|so many"
+    r"|so much|how)(?!\w)"
+)
+
+
+def _inside_any_quote(text: str) -> bool:
+    """Whether the last exclamation mark of ``text`` sits inside a quotation."""
+    spans, _ = quote_spans(text)
+    pos = text.rfind("!")
+    return _inside(spans, pos, pos + 1)
+
+
 def _decide_checkworthy(
     kind: UnitKind, feats: _Features, attribution: Attribution
 ) -> tuple[bool, str]:
-    """Claims and quotes with something specific to check (a number, a date, a named actor,
-    a named source); not opinions, questions, headings, anecdotes or vague generalities."""
+    """Claims and quotes with something specific to check: a number, a date, a named actor or
+    source, a superlative or comparison of something measurable, a fact stated in the negative
+    ("no injuries were reported"). Not opinions, questions, headings, anecdotes, practical
+    information, speculation, or the views of an unnamed crowd ("Analysts expect…")."""
     if kind not in (UnitKind.CLAIM, UnitKind.QUOTE):
         return False, f"not check-worthy: {kind.value}"
     story = [h for h in feats.hits if h.kind in _STORY_KINDS]
@@ -685,10 +1030,22 @@ def _decide_checkworthy(
         if attribution.status is not Status.UNATTRIBUTED or feats.checkable:
             return True, "check-worthy: reproduced words that can be checked"
         return False, "not check-worthy: words with no speaker and nothing specific to check"
-    if feats.speculative and not feats.facts:
+    if feats.service:
+        return False, "not check-worthy: practical information for the reader"
+    if feats.unknown_fact and not named:
+        return False, "not check-worthy: says that something is not known"
+    if feats.generic_view and not named and not feats.measured:
+        return False, "not check-worthy: a view held by unnamed people, nothing specific"
+    if feats.speculative and not feats.facts and not feats.measured and not named:
         return False, "not check-worthy: speculation about what has not happened"
     if feats.checkable or named:
         return True, "check-worthy: checkable content"
+    if feats.referents:
+        return True, f"check-worthy: an act of actors named before ('{feats.referents[0]}')"
+    if feats.negative_fact:
+        return True, "check-worthy: a fact stated in the negative"
+    if feats.measured:
+        return True, f"check-worthy: a measurable comparison ('{feats.measured[0]}')"
     return False, "not check-worthy: nothing specific to check"
 
 
@@ -707,9 +1064,12 @@ def _describe(hits: Sequence[_Hit]) -> str:
     parts = []
     for hit in hits:
         if hit.kind == "exclamation":
-            parts.append(
-                "exclamation on a factual claim" if hit.weight == STRONG else "exclamation"
-            )
+            if not hit.form:
+                parts.append("exclamation")
+            elif hit.form.startswith("on "):
+                parts.append(f"exclamation {hit.form}")
+            else:
+                parts.append(f"exclamation ({hit.form})")
         elif hit.form and hit.form.startswith("a "):
             parts.append(f"{hit.kind}: {hit.form}")
         elif hit.form:
@@ -778,9 +1138,25 @@ def judge_units(
         reasons.append(cw_reason)
 
         hits = list(feats.hits)
-        hits += _caps_hits(unit.text, quotes, acronyms, rules.is_lexicon_word)
-        factual = kind is not UnitKind.QUESTION and bool(feats.checkable)
-        hits += _exclamation_hits(unit.text, quotes, factual)
+        hits += _caps_hits(unit.text, quotes, acronyms, rules)
+        # An exclamation weighs on a factual claim and on a short judgement of the author.
+        weighty = None
+        judging = (
+            feats.opinion
+            or feats.stance
+            or feats.opinion_weak
+            or feats.second_person
+            or _EXCLAMATIVE_START.match(fold(unit.text))
+        )
+        if (
+            kind is UnitKind.OPINION
+            and (judging or any(h.kind in _EVALUATIVE_KINDS for h in feats.hits))
+            and len(_words(unit.text)) <= EXCLAIMED_JUDGEMENT_WORDS
+        ):
+            weighty = "on a short judgement"
+        elif kind is not UnitKind.QUESTION and feats.checkable:
+            weighty = "on a factual claim"
+        hits += _exclamation_hits(unit.text, quotes, weighty)
         if kind is UnitKind.QUESTION and feats.second_person:
             hits.append(
                 _Hit(

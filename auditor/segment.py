@@ -76,7 +76,8 @@ _MAX_TITLE_WORDS = 24  # the first paragraph of a document (its title) may be lo
 _MAX_TITLE_CHARS = 170
 
 # ---------------------------------------------------------------------------
-# Boilerplate: deliberately conservative, ingest removes most site furniture first.
+# Boilerplate: deliberately conservative, ingest removes most site furniture first. Lines are
+# tested whole (before sentence splitting), so a "?" inside a furniture line never splits it.
 
 _SHARE_VERBS = frozenset(
     {
@@ -172,6 +173,78 @@ _BYLINE = re.compile(
     r"(?:Par|PAR|By|BY)\s+[A-ZÀ-Þ][\w’'.,-]*"
     r"(?:\s+(?:[A-ZÀ-Þ][\w’'.,-]*|de|du|van|von|et|and|&)){0,6}"
 )
+# A byline line with the author's role, the outlet or the date after a separator:
+# "Par Jeanne Roy | L'Écho du Val | Publié le 02/03/2025", "By Sam Lee, science editor · 4 May
+# 2025", "Par la rédaction sport, 3 mars 2025". No sentence-final punctuation.
+_BYLINE_NAME = (
+    r"(?:[A-ZÀ-Þ][\w’'.-]*(?:\s+(?:[A-ZÀ-Þ][\w’'.-]*|de|du|d['’]|van|von|der|et|and|&)){0,5}"
+    r"|(?:la|notre|nos|the|our)\s+(?:[\w’'-]+\s+){0,2}?(?:rédaction|édition|correspondante?s?|envoyée?s?\s+spéciale?s?"
+    r"|newsroom|staff|editorial\s+(?:team|board)|correspondents?|reporters?)(?:\s+[\w’'-]+){0,3})"
+)
+_BYLINE_LINE = re.compile(
+    r"(?:Par|PAR|By|BY|Propos\s+recueillis\s+par|Interview\s+by|Texte\s+de)\s+"
+    + _BYLINE_NAME
+    + r"(?:\s*[,|·•–—]\s*[^.!?|·•]{1,90}){0,4}"
+)
+# Breadcrumbs: "Accueil > Actualités > Isère", "Home › News › World".
+_BREADCRUMB_SEP = re.compile(r"\s+[>›»]\s+")
+_BREADCRUMB_ROOTS = frozenset({"accueil", "home", "une", "à la une", "actualités", "news"})
+# Credits of syndication and wire production: "Avec AFP", "(With Reuters and AP)",
+# "(Reporting by A; Editing by B)", "Additional reporting by C".
+_WIRE_CREDIT = re.compile(
+    r"\(?\s*(?:(?:[Aa]vec|AVEC|[Ww]ith|WITH)\s+(?:l['’]|the\s+)?(?:agences|agencies"
+    r"|[A-Z][\w.-]{1,15})(?:\s*(?:,|et|and|&)\s*(?:l['’]|the\s+)?[A-Z][\w.-]{1,15}){0,3}"
+    r"|(?:(?:[Aa]dditional\s+)?[Rr]eporting|[Ww]riting|[Ee]diting|[Cc]ompiled|[Gg]raphics)"
+    r"\s+by\s+[^()]{2,150})"
+    r"\s*\)?\s*\.?"
+)
+# Disclaimers of opinion columns: "Les opinions exprimées … n'engagent que leur auteur",
+# "The views expressed in this article are those of the author".
+_DISCLAIMER = re.compile(
+    r"(?:.{0,100}\bn['’]engage(?:nt)?\s+que\s+(?:leurs?|son|sa|ses)\s+(?:auteure?s?|signataires?)"
+    r"|(?:the\s+)?(?:views|opinions)\s+expressed\b.{0,120}\b(?:authors?|writers?|contributors?)"
+    r"(?:['’]s?)?)\b.{0,120}",
+    re.IGNORECASE,
+)
+# Prompts to the reader at the start of a line: comment, share, follow, subscribe, tell us,
+# and notices that the post will be updated.
+_READER_PROMPT = re.compile(
+    r"(?:dites-nous|racontez-nous|donnez(?:-nous)?\s+votre\s+avis|laissez(?:-nous)?\s+un"
+    r"\s+commentaire|réagissez|partagez\s+(?:cet|cette|ce|l['’]|vos|votre)|suivez-nous"
+    r"|rejoignez-nous|retrouvez-nous|vous\s+avez\s+aimé\s+(?:cet|cette|ce)"
+    r"|(?:cet|cette|ce)\s+(?:article|vidéo|contenu|reportage|podcast)\s+vous\s+a"
+    r"|et\s+vous,?\s+qu['’]en\s+pensez-vous"
+    r"|tell\s+us|let\s+us\s+know|share\s+(?:this|your)|follow\s+us|join\s+(?:us|the"
+    r"\s+conversation|the\s+discussion)|leave\s+(?:a|your)\s+comment|comment\s+below"
+    r"|did\s+you\s+(?:enjoy|like)\s+this|(?:was|is)\s+this\s+(?:article|story|post)"
+    r"\s+(?:helpful|useful)|enjoyed\s+this|what\s+do\s+you\s+think\s*\?"
+    r"|we(?:['’]ll|\s+will)\s+(?:update|keep\s+updating)\s+(?:this|the)"
+    r"|this\s+(?:story|article|post|page)\s+(?:will\s+be|is\s+being|has\s+been)\s+updated"
+    r"|(?:cet|cette)\s+(?:article|page|dépêche)\s+(?:sera|a\s+été|est)\s+(?:mise?|actualisée?)"
+    r"|nous\s+(?:mettrons|actualiserons)\s+(?:à\s+jour\s+)?(?:cet|cette)|stay\s+tuned"
+    r"|restez\s+connectés)\b.{0,200}",
+    re.IGNORECASE,
+)
+# Tip lines: a short line that gives the newsroom's address and asks for information.
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_TIP_WORDS = re.compile(
+    r"\b(?:écrivez|écrivez-nous|contactez|contactez-nous|envoyez|signalez|transmettre|écrire"
+    r"|contact\s+us|e-?mail\s+us|write\s+to|send\s+(?:us|your)|get\s+in\s+touch|tips?)\b",
+    re.IGNORECASE,
+)
+# A caption that ends with its photo credit: "Le port, au matin. (Photo : A. Roy / Ouest)".
+_CAPTION_CREDIT = re.compile(
+    r".{0,250}\((?:photos?|crédits?(?:\s+photos?)?|credits?|images?|illustrations?|©)"
+    r"\s*(?::|/|©|by|par)?\s*[^()]{1,100}\)\.?",
+    re.IGNORECASE,
+)
+_MAX_FURNITURE_LINE = 250
+# The author's bio closing a column: "Jane Roe is a retired teacher and …", "Paul Morel est
+# un ancien maire de …". Only as the last paragraph of the article.
+_AUTHOR_BIO = re.compile(
+    r"[A-ZÀ-Þ][\w’'-]+(?:\s+(?:[A-ZÀ-Þ][\w’'-]+|de|van|von)){1,3}\s+"
+    r"(?:is|est)\s+(?:a|an|the|un|une|l['’]|le|la)\b[^!?]{0,220}"
+)
 
 
 _DATELINE = re.compile(
@@ -195,7 +268,34 @@ def _is_boilerplate(s: str) -> bool:
         )
     ):
         return True
-    return _BYLINE.fullmatch(s) is not None or any(p.fullmatch(s) for p in _BOILERPLATE_PATTERNS)
+    if _BYLINE.fullmatch(s) is not None or any(p.fullmatch(s) for p in _BOILERPLATE_PATTERNS):
+        return True
+    return len(s) <= _MAX_FURNITURE_LINE and _is_furniture_line(s)
+
+
+def _is_breadcrumb(s: str) -> bool:
+    if "«" in s:
+        return False
+    parts = _BREADCRUMB_SEP.split(s)
+    if len(parts) < 2 or any(len(p.split()) > 6 or not p.strip() for p in parts):
+        return False
+    if s.rstrip()[-1:] in ".!?":
+        return False
+    return len(parts) >= 3 or parts[0].strip().lower() in _BREADCRUMB_ROOTS
+
+
+def _is_furniture_line(s: str) -> bool:
+    """Short lines of site furniture: bylines with a role or a date, breadcrumbs, wire
+    credits, column disclaimers, prompts to the reader, tip lines and credited captions."""
+    return (
+        (_BYLINE_LINE.fullmatch(s) is not None and s.rstrip()[-1:] not in ".!?")
+        or _is_breadcrumb(s)
+        or _WIRE_CREDIT.fullmatch(s) is not None
+        or _DISCLAIMER.fullmatch(s) is not None
+        or _READER_PROMPT.fullmatch(s) is not None
+        or (_EMAIL.search(s) is not None and _TIP_WORDS.search(s) is not None)
+        or _CAPTION_CREDIT.fullmatch(s) is not None
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -555,7 +655,8 @@ def segment(
             add(p, a, b, UnitKind.HEADING)
             continue
         s = text[a:b]
-        if _is_boilerplate(s):
+        last = p + 1 == len(spans) and p > 0
+        if _is_boilerplate(s) or (last and _AUTHOR_BIO.fullmatch(s)):
             add(p, a, b, UnitKind.BOILERPLATE)
             continue
         sentences, terms = _split(text, a, b, lex, single_quotes)
@@ -563,7 +664,10 @@ def segment(
             add(p, a, b, UnitKind.HEADING)
             continue
         for x, y in sentences:
-            # "(Rome, 16 avril 2025)." opening the lead is a dateline, not a sentence
-            kind = UnitKind.BOILERPLATE if _DATELINE.fullmatch(text[x:y]) else UnitKind.SENTENCE
-            add(p, x, y, kind)
+            # "(Rome, 16 avril 2025)." opening the lead is a dateline, not a sentence; a prompt
+            # to the reader ending a paragraph ("Racontez-nous tout en commentaire !") is
+            # furniture too.
+            sentence = text[x:y]
+            furniture = _DATELINE.fullmatch(sentence) or _READER_PROMPT.fullmatch(sentence)
+            add(p, x, y, UnitKind.BOILERPLATE if furniture else UnitKind.SENTENCE)
     return Segmentation(tuple(paragraphs), tuple(units))

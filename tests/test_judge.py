@@ -520,3 +520,369 @@ def test_wire_datelines_and_unpronounceable_capitals_are_not_shouting() -> None:
         assert "clickbait" not in signal_kinds(judge_one(text)), text
     shouting = judge_one("That is EXACTLY what millions of us do.", language="en")
     assert shouting.sensational
+
+
+# ---------------------------------------------------------------------------
+# Generalisation rules (invented sentences, French and English)
+
+
+def judged(text: str, language: str = "fr", attribution: Attribution | None = None) -> Judgement:
+    return judge_one(text, language=language, attribution=attribution)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Le maire a tout simplement IGNORÉ la pétition.", "fr"),  # an accent: no acronym
+        ("They were LAUGHING at us all evening.", "en"),  # an inflected word
+        ("Un BIG-BANG budgétaire se prépare à Bercy.", "fr"),  # letters joined by a hyphen
+    ],
+)
+def test_a_word_form_no_acronym_has_is_strong_shouting(text: str, language: str) -> None:
+    judgement = judged(text, language)
+    assert judgement.sensational
+    assert "clickbait" in signal_kinds(judgement)
+
+
+def test_unknown_acronyms_and_short_shouted_words_stay_weak() -> None:
+    assert not judged("L'UNEDIC a publié ses comptes mardi.").sensational
+    assert not judged("Ce n'est PAS normal.").sensational
+    assert not judged("Fans were NOT happy with the referee.", "en").checkworthy  # NOT no name
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("C'est HONTEUX.", "fr"), ("It is UNBELIEVABLE.", "en"), ("C'est SCANDALEUX.", "fr")],
+)
+def test_a_shouted_judgement_is_an_opinion_not_a_named_actor(text: str, language: str) -> None:
+    judgement = judged(text, language)
+    assert judgement.kind is UnitKind.OPINION
+    assert not judgement.checkworthy
+    assert judgement.sensational
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kind"),
+    [
+        ("Et la facture ?!", "fr", UnitKind.QUESTION),
+        ("Who paid for this?!?", "en", UnitKind.QUESTION),
+        ("Encore une hausse !!!", "fr", UnitKind.CLAIM),
+        ("Another delay!!", "en", UnitKind.CLAIM),
+    ],
+)
+def test_piled_up_marks_are_a_strong_exclamation(text: str, language: str, kind: UnitKind) -> None:
+    judgement = judged(text, language)
+    assert judgement.kind is kind
+    assert judgement.sensational
+    assert "exclamation" in signal_kinds(judgement)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("You should be ashamed of this!", "en"),
+        ("Il faut arrêter ce gâchis !", "fr"),
+        ("What a disgrace this is!", "en"),
+        ("Quel bonheur de revoir le stade plein !", "fr"),
+    ],
+)
+def test_an_exclaimed_short_judgement_is_sensational(text: str, language: str) -> None:
+    judgement = judged(text, language)
+    assert judgement.kind is UnitKind.OPINION
+    assert judgement.sensational
+
+
+def test_an_exclamation_without_judgement_or_facts_stays_weak() -> None:
+    judgement = judged("Une journée à la plage pour tout le monde !")
+    assert "exclamation" in signal_kinds(judgement)
+    assert not judgement.sensational
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Bref.", "fr"),
+        ("Tant pis.", "fr"),
+        ("So be it.", "en"),
+        ("Fair enough.", "en"),
+        ("Quelle honte !", "fr"),
+    ],
+)
+def test_rhetorical_fragments_are_opinions(text: str, language: str) -> None:
+    judgement = judged(text, language)
+    assert judgement.kind is UnitKind.OPINION
+    assert not judgement.checkworthy
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Des dizaines !", "fr"),
+        ("So many empty promises!", "en"),
+        ("Un spectacle absolument grotesque.", "fr"),
+        ("The most stunning view in Scotland.", "en"),
+    ],
+)
+def test_verbless_exclamations_and_evaluations_are_opinions(text: str, language: str) -> None:
+    judgement = judged(text, language)
+    assert judgement.kind is UnitKind.OPINION
+    assert not judgement.checkworthy
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("La rivière déborde !", "fr"),
+        ("Prices soar!", "en"),
+        ("Nothing happened!", "en"),
+    ],
+)
+def test_short_exclaimed_statements_with_a_verb_stay_claims(text: str, language: str) -> None:
+    assert judged(text, language).kind is UnitKind.CLAIM
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Le vrai problème, c'est le manque de crèches.", "fr"),
+        ("La question est de savoir qui décide.", "fr"),
+        ("The real question is who pays for the repairs.", "en"),
+        ("Tôt ou tard, la digue cédera.", "fr"),
+        ("Il est grand temps de rénover la gare.", "fr"),
+        ("Sooner or later the tenants will leave.", "en"),
+    ],
+)
+def test_framing_and_prediction_phrases_are_opinions(text: str, language: str) -> None:
+    assert judged(text, language).kind is UnitKind.OPINION
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("The new schedule is certainly ambitious.", "en"),
+        ("Le calendrier est décidément intenable.", "fr"),
+        ("The deal is undoubtedly generous: both firms share the costs.", "en"),
+    ],
+)
+def test_a_stance_adverb_with_an_adjective_is_an_opinion(text: str, language: str) -> None:
+    assert judged(text, language).kind is UnitKind.OPINION
+
+
+def test_a_stance_adverb_on_an_action_is_not_an_opinion_marker() -> None:
+    judgement = judged("On Tuesday the mayor was clearly wearing a helmet in Leeds.", "en")
+    assert judgement.kind is UnitKind.CLAIM
+    assert judgement.checkworthy
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("- couper le gaz avant de partir ;", "fr"),
+        ("- ne pas utiliser l'ascenseur ;", "fr"),
+        ("Vérifiez vos détecteurs chaque mois.", "fr"),
+        ("Keep the receipt until the repair is done.", "en"),
+        ("Avoid the ring road during the works.", "en"),
+    ],
+)
+def test_instructions_and_advice_are_opinions(text: str, language: str) -> None:
+    judgement = judged(text, language)
+    assert judgement.kind is UnitKind.OPINION
+    assert not judgement.checkworthy
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Call centre staff walked out on Friday.", "en"),
+        ("Martinez a signé un contrat de trois ans.", "fr"),
+        ("Entre 2019 et 2023, la ville a perdu 3 000 habitants.", "fr"),
+    ],
+)
+def test_sentences_opening_like_an_instruction_stay_claims(text: str, language: str) -> None:
+    judgement = judged(text, language)
+    assert judgement.kind is UnitKind.CLAIM
+    assert judgement.checkworthy
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("La police de Quimper a ouvert une enquête pour « mise en danger d'autrui ».", "fr"),
+        ('Police opened an inquiry into "reckless endangerment" on Monday.', "en"),
+        ("Des élus de Lorient parlent d'un « naufrage » budgétaire.", "fr"),
+        ('The so-called "green belt" covers 12 hectares.', "en"),
+    ],
+)
+def test_a_short_quoted_label_inside_a_claim_is_not_a_quote(text: str, language: str) -> None:
+    assert judged(text, language).kind is UnitKind.CLAIM
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Le ministre a promis « une réponse ferme et rapide ».", "fr"),
+        (
+            'The ministry said on Friday that the meeting had been "tense but useful" and that'
+            " talks would continue.",
+            "en",
+        ),
+        ("La directrice a expliqué mardi que le service était « saturé depuis des mois ».", "fr"),
+    ],
+)
+def test_reproduced_words_are_a_quote(text: str, language: str) -> None:
+    assert judged(text, language).kind is UnitKind.QUOTE
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("You won't believe what the council spent on 3 May.", "en"),
+        ("Vous n'allez pas y croire : la mairie a dépensé 40 000 euros en fleurs.", "fr"),
+    ],
+)
+def test_a_clickbait_formula_is_not_advice_to_the_reader(text: str, language: str) -> None:
+    judgement = judged(text, language)
+    assert judgement.kind is UnitKind.CLAIM
+    assert judgement.checkworthy
+    assert judgement.sensational
+
+
+def test_a_teaser_with_nothing_to_check_is_an_opinion() -> None:
+    assert judged("Here is what nobody tells you.", "en").kind is UnitKind.OPINION
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Le conducteur n'a pas été retrouvé.", "fr"),
+        ("No arrests have been made.", "en"),
+        ("Aucun blessé n'a été signalé.", "fr"),
+        ("The report was never published.", "en"),
+    ],
+)
+def test_facts_stated_in_the_negative_are_checkworthy_claims(text: str, language: str) -> None:
+    judgement = judged(text, language)
+    assert judgement.kind is UnitKind.CLAIM
+    assert judgement.checkworthy
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("The cause of the fire remains unknown.", "en"),
+        ("L'origine de la fuite reste inconnue.", "fr"),
+        ("Whether the two herds mix is not yet known.", "en"),
+    ],
+)
+def test_what_is_not_known_is_a_claim_with_nothing_to_check(text: str, language: str) -> None:
+    judgement = judged(text, language)
+    assert judgement.kind is UnitKind.CLAIM
+    assert not judgement.checkworthy
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Ce lycée reste l'établissement le plus demandé du département.", "fr"),
+        ("Water levels are lower than last summer.", "en"),
+        ("La halle reste le marché le moins cher de l'agglomération.", "fr"),
+    ],
+)
+def test_measurable_comparisons_are_checkworthy(text: str, language: str) -> None:
+    judgement = judged(text, language)
+    assert judgement.kind is UnitKind.CLAIM
+    assert judgement.checkworthy
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Critics say the tram line is a waste of money.", "en"),
+        ("Many residents fear the plant in Ohio will close next year.", "en"),
+        ("Certains économistes redoutent une récession en 2026.", "fr"),
+        ("Beaucoup d'enseignants jugent la réforme précipitée.", "fr"),
+    ],
+)
+def test_views_of_unnamed_crowds_are_not_checkworthy(text: str, language: str) -> None:
+    judgement = judged(text, language)
+    assert judgement.kind is UnitKind.CLAIM  # a reported view, not the author's
+    assert not judgement.checkworthy
+
+
+def test_a_crowd_view_with_a_measurable_comparison_stays_checkworthy() -> None:
+    text = "Many experts believe the glacier is shrinking faster than at any time in a century."
+    assert judged(text, "en").checkworthy
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Les familles peuvent s'inscrire en ligne jusqu'au 30 septembre.", "fr"),
+        ("Readers can sign up for the weekly digest on the Gazette website.", "en"),
+        ("La prochaine séance du conseil aura lieu le 12 octobre à 18 heures.", "fr"),
+        ("The next public hearing is scheduled for 9 April in Cardiff.", "en"),
+    ],
+)
+def test_practical_information_is_not_checkworthy(text: str, language: str) -> None:
+    judgement = judged(text, language)
+    assert judgement.kind is UnitKind.CLAIM
+    assert not judgement.checkworthy
+
+
+def test_a_small_number_after_a_definite_article_points_back() -> None:
+    # "les deux pays" is no new quantity: the analysis stays an opinion ...
+    assert judged("Le rapprochement entre les deux pays est une nouvelle donne.").kind is (
+        UnitKind.OPINION
+    )
+    # ... but an act of the actors named before is still worth checking
+    assert judged("Les deux entreprises ont fusionné.").checkworthy
+    vague = Attribution(
+        Status.VAGUE, sources=(SourceRef("Critics", None, None, "argued", vague=True),)
+    )
+    assert not judged(
+        "Critics have long argued that the three schemes overlap.", "en", vague
+    ).checkworthy
+
+
+def test_a_reported_view_is_a_claim_whatever_its_evaluative_words() -> None:
+    for text in (
+        "La situation reste toutefois tendue, soulignent plusieurs syndicats.",
+        "Le climat reste néanmoins fragile, préviennent les commerçants du centre.",
+    ):
+        assert judged(text).kind is UnitKind.CLAIM, text
+
+
+def test_the_french_lawyer_title_is_not_the_first_person() -> None:
+    attribution = Attribution(
+        Status.VAGUE, sources=(SourceRef("son avocat", None, None, "a déclaré", vague=True),)
+    )
+    judgement = judged(
+        "« Mon client conteste les faits », a déclaré son avocat, Me Paul Girard.",
+        attribution=attribution,
+    )
+    assert judgement.kind is UnitKind.QUOTE
+    assert judgement.checkworthy
+
+
+def test_speculation_by_a_named_source_is_checkworthy() -> None:
+    attribution = Attribution(
+        Status.ATTRIBUTED, sources=(SourceRef("Jean Morel", None, None, "estime"),)
+    )
+    text = "Un recours pourrait retarder le chantier de plusieurs mois, estime l'avocat Jean Morel."
+    assert judged(text, attribution=attribution).checkworthy
+    assert not judged("Le chantier pourrait prendre du retard.").checkworthy
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Cette taxe est un véritable racket contre les commerçants.", "fr"),
+        ("Ce matraquage fiscal doit cesser.", "fr"),
+        ("The new fee is a cash grab by the council.", "en"),
+        ("This is a witch hunt against teachers.", "en"),
+    ],
+)
+def test_policy_framed_as_theft_or_persecution_is_loaded(text: str, language: str) -> None:
+    judgement = judged(text, language)
+    assert judgement.sensational
+    assert "loaded-word" in signal_kinds(judgement)

@@ -865,3 +865,99 @@ def test_further_reading_pointers_are_boilerplate() -> None:
         UnitKind.BOILERPLATE,
         UnitKind.SENTENCE,
     ]
+
+
+# ---------------------------------------------------------------------------
+# Site furniture lines (invented)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # bylines with the author's role, the outlet or the date after a separator
+        "Par Jeanne Roy | L'Écho du Val | Publié le 02/03/2025 à 07h15",
+        "By Sam Lee, science editor · 4 May 2025",
+        "Par Luc Ferrand, envoyé spécial à Gdansk, le 3 février 2025",
+        "Par la rédaction sport, 3 mars 2025",
+        "By our Lisbon correspondent",
+        "Propos recueillis par Inès Bouchard",
+        # breadcrumbs
+        "Accueil > Sport > Rugby",
+        "Home › World › Europe",
+        "News > Politics > Elections > Local",
+        # syndication and wire credits
+        "Avec AFP",
+        "(avec Reuters et AP)",
+        "With AFP",
+        "(Reporting by Ana Ruiz; Editing by Tom Wu)",
+        "Additional reporting by Kim Hale in Seoul",
+        # disclaimers of opinion columns
+        "Cette tribune n'engage que son auteur.",
+        "Les propos tenus dans ce texte n’engagent que leurs signataires.",
+        "The views expressed in this column are those of the author.",
+        # prompts to the reader and update notices
+        "Dites-nous ce que vous en pensez en commentaire !",
+        "Partagez cet article avec vos proches.",
+        "Let us know your thoughts below.",
+        "Share this story with a friend who cycles!",
+        "This story will be updated as more information becomes available.",
+        "Cet article sera mis à jour dès que possible.",
+        # tip lines: the "?" does not split the line
+        "Une info à partager ? Écrivez-nous à infos@journal-local.fr",
+        "Got a tip? Email news@dailyplanet.example",
+        "Contactez la rédaction : redac@exemple.fr",
+        # a caption that ends with its photo credit
+        "Le port de Brest au lever du jour. (Photo : Anne Le Gall / Ouest Matin)",
+        "Firefighters at the scene on Sunday. (Photo: J. Smith / Reuters)",
+    ],
+)
+def test_furniture_lines_are_one_boilerplate_unit(line: str) -> None:
+    assert units(f"Un vrai paragraphe. Il continue.\n{line}\nLa fin.") == [
+        ("sentence", "Un vrai paragraphe."),
+        ("sentence", "Il continue."),
+        ("boilerplate", line),
+        ("sentence", "La fin."),
+    ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Par 12 voix contre 3, le conseil a voté le budget.",
+        "By Tuesday, the river had burst its banks.",
+        "Par Toutatis, le village a encore gagné le tournoi.",
+        "Avec lui, la ville a changé de visage.",
+        "With inflation at 5%, wages fell in real terms.",
+        "Le suspect a écrit à victime@mail.example pour la menacer.",
+        "Tell-tale signs of damp appear first on north walls.",
+        "Les prix > 100 euros sont taxés à part.",
+        "Dans les commentaires, des lecteurs ont dénoncé la hausse des tarifs.",
+    ],
+)
+def test_body_sentences_that_look_like_furniture_are_kept(line: str) -> None:
+    kinds = [k for k, _ in units(f"Début du texte.\n{line}\nFin du texte.")]
+    assert "boilerplate" not in kinds
+
+
+def test_a_prompt_to_the_reader_ending_a_paragraph_is_boilerplate() -> None:
+    text = (
+        "Le marché ferme à midi.\n"
+        "Et vous, que feriez-vous ? Racontez-nous votre expérience en commentaire !\n"
+        "Fin."
+    )
+    assert units(text) == [
+        ("sentence", "Le marché ferme à midi."),
+        ("sentence", "Et vous, que feriez-vous ?"),
+        ("boilerplate", "Racontez-nous votre expérience en commentaire !"),
+        ("sentence", "Fin."),
+    ]
+
+
+def test_an_author_bio_is_boilerplate_only_as_the_last_paragraph() -> None:
+    bio = "Anna Berg is a freelance journalist based in Oslo."
+    ending = units(f"The ferry was late again.\nPassengers waited two hours.\n{bio}")
+    assert ending[-1] == ("boilerplate", bio)
+    inside = units(f"The ferry was late again.\n{bio}\nPassengers waited two hours.")
+    assert ("sentence", bio) in inside
+    french = "Paul Morel est un ancien maire de Vannes et l'auteur de deux essais."
+    assert units(f"Le débat continue.\nLa ville attend.\n{french}")[-1] == ("boilerplate", french)
