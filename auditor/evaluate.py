@@ -407,18 +407,29 @@ def score_document(
     """Align one audited document to its gold units and add to ``scores``."""
     judgements = {j.unit_id: j for j in audit.judgements}
     units = list(audit.units)
-    mapping = align([g.text for g in gold_units], [u.text for u in units])
-    removed = [r.text for r in audit.article.removed]
-    removed_mapping = align([g.text for g in gold_units], removed) if removed else []
+    # Gold units that ingest removed as furniture are matched by their text first, so a
+    # removed "Subscribe" line is never aligned with an unrelated body sentence.
+    removed = {" ".join(_tokens(r.text)) for r in audit.article.removed}
+    removed_positions = {
+        i
+        for i, g in enumerate(gold_units)
+        if (key := " ".join(_tokens(g.text)))
+        and any(key == r or r.startswith(key) for r in removed)
+    }
+    kept = [i for i in range(len(gold_units)) if i not in removed_positions]
+    kept_mapping = align([gold_units[i].text for i in kept], [u.text for u in units])
+    mapping: list[int | None] = [None] * len(gold_units)
+    for i, index in zip(kept, kept_mapping, strict=True):
+        mapping[i] = index
     scores.gold_units += len(gold_units)
     for position, (gold, index) in enumerate(zip(gold_units, mapping, strict=True)):
         where = f"{gold.doc}#{gold.n}"
-        unit = units[index] if index is not None else None
-        judgement = judgements.get(unit.id) if unit is not None else None
-        if judgement is None and removed_mapping and removed_mapping[position] is not None:
+        if position in removed_positions:
             # Furniture taken out of the body by ingest: right for gold boilerplate.
             _score_removed(gold, scores, registry, where)
             continue
+        unit = units[index] if index is not None else None
+        judgement = judgements.get(unit.id) if unit is not None else None
         if judgement is None:
             scores.unmatched.append(f"{where}: {gold.text[:70]}")
         kind = judgement.kind.value if judgement else MISSING
