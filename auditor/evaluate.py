@@ -414,7 +414,7 @@ def score_document(
         i
         for i, g in enumerate(gold_units)
         if (key := " ".join(_tokens(g.text)))
-        and any(key == r or r.startswith(key) for r in removed)
+        and any(key == r or f" {key} " in f" {r} " for r in removed)
     }
     kept = [i for i in range(len(gold_units)) if i not in removed_positions]
     kept_mapping = align([gold_units[i].text for i in kept], [u.text for u in units])
