@@ -16,13 +16,32 @@ How a source is found, in each sentence, by rules over word tokens (lexicons
   it ("affirme Hugh Griffiths", "said X"), skipping adverbs, auxiliaries, a relative clause or
   an apposition ("Reuters, qui relaie…, a estimé");
 - a participle takes the source as agent ("considéré … par les experts occidentaux");
-- impersonal and indefinite forms invoke a vague source ("il est estimé que", "des sources").
+- after a full clause, a reporting verb followed by a noun phrase that closes the clause is a
+  speaker tag with its subject inverted, in mid-sentence too ("…, précisent les notaires,
+  loin du pic…"); the noun phrase after a verb whose subject stands before it is its object,
+  a source only when a name is its head;
+- reporting verbs are listed by lemma and conjugated (every simple tense, first and third
+  persons, pronominal forms: "s'est emporté"); a weaker verb ("montre", "rappelle", "think")
+  reports with a complement, a closing colon, an inverted subject, or a vague group;
+- a fronted frame names a document ("In her Instagram post, …", "Dans son communiqué, …"); a
+  participle says where a report appeared ("published in the journal X"); a possessive
+  document belongs to the sentence's subject ("l'AFLD …, selon son rapport annuel");
+- non-comments name their party ("did not respond to a request for comment");
+- impersonal, indefinite and hearsay forms invoke a vague source ("il est estimé que", "des
+  sources", "Apparently", "Rumour has it", "are thought to", "plusieurs coureurs interrogés",
+  "European steelmakers say"); a speaker known by a role who asked not to be named is vague;
+  a report inside a relative clause on a noun ("un prix que l'opposition juge…") is not the
+  sentence's source.
 
 A source span is then classified by its determiner and head: a registry mention or a proper
 name is named; an indefinite person or an unidentifiable plural ("un ancien attaché", "des
 sources occidentales", "les experts") is vague; a body qualified by a nationality ("les
 services de renseignement sud-coréens") is named; a document takes the source of its
-complement ("le premier rapport du MSMT"); a pronoun or "l'enquête" refers back.
+complement ("le premier rapport du MSMT"); a pronoun or "l'enquête" refers back; a proper name
+in apposition wins over the role before it ("son avocate, Me Claire Dufresne"); a definite
+description ("les notaires", "the agency") refers to the source whose words share its head,
+is written as the text names it and keeps that source's registry entry, and is vague when
+nothing before matches.
 
 Scope. A unit with no named source of its own takes one from what it continues:
 - an anaphor resolves to its antecedent, a few sentences back and across a paragraph break
@@ -31,7 +50,9 @@ Scope. A unit with no named source of its own takes one from what it continues:
 - a definite report noun ("L'enquête recense…") refers to the last report the article named;
 - inside one paragraph only: a sentence inside a quotation opened before, a quotation right
   after its speaker's words, an anaphoric opening ("Ils ont transporté…", "Ces derniers…",
-  not in the first person), an agentless passive report ("aucun décès n'a été signalé").
+  not in the first person), the clitic "y" ("Le cyclisme y reste…"), an exchange connector
+  ("In exchange, …"), an agentless passive report ("aucun décès n'a été signalé");
+- the items of a list announced by a colon carry the announcing sentence's sources.
 Any other sentence stops the carry. The journalistic conditional is a ``hedged`` signal,
 never a source. Boilerplate is unattributed; a heading keeps only vague cues ("…, experts
 warn") and never carries.
@@ -177,7 +198,7 @@ class _Phrases:
     # Not a dataclass: construction builds the index.
     def __init__(self, entries: Iterable[str]) -> None:
         self.index: dict[str, list[tuple[str, ...]]] = {}
-        for entry in entries:
+        for entry in dict.fromkeys(entries):
             words = tuple(m.group() for m in _TOKEN_RE.finditer(_norm(entry.strip())))
             if words:
                 self.index.setdefault(words[0], []).append(words)
@@ -219,6 +240,7 @@ class _Lex:
     verbs: _Phrases
     weak_verbs: _Phrases
     participles: _Phrases
+    pronominal_participles: _Phrases
     agent_participles: frozenset[str]
     agent_preps: frozenset[str]
     auxiliaries: frozenset[str]
@@ -255,6 +277,17 @@ class _Lex:
     passive_auxiliaries: _Phrases
     passive_reports: frozenset[str]
     verb_firsts: frozenset[str] = frozenset()
+    clause_markers: frozenset[str] = frozenset()
+    quantifiers: _Phrases = field(default_factory=lambda: _Phrases(()))
+    group_suffixes: tuple[str, ...] = ()
+    participle_openers: frozenset[str] = frozenset()
+    frame_prepositions: frozenset[str] = frozenset()
+    clause_suffixes: tuple[str, ...] = ()
+    clause_suffix_exceptions: frozenset[str] = frozenset()
+    opinion_verbs: frozenset[str] = frozenset()
+    anonymity: _Phrases = field(default_factory=lambda: _Phrases(()))
+    publication_participles: frozenset[str] = frozenset()
+    official_bodies: _Phrases = field(default_factory=lambda: _Phrases(()))
     offices: _Phrases = field(default_factory=lambda: _Phrases(()))
     finite_verbs: frozenset[str] = frozenset()
     gerunds: _Phrases = field(default_factory=lambda: _Phrases(()))
@@ -297,6 +330,182 @@ _ADJUNCT_PREPS = frozenset(
 _MEDIUM_PREPS = frozenset({"dans", "sur", "à", "au", "in", "on", "to"})
 
 
+# ---------------------------------------------------------------------------
+# Verb forms from lemmas
+#
+# The lexicons list reporting verbs by lemma (``verb_lemmas`` and the ``verb_lemmas_*``
+# variants); every person but the second ("notez" is an imperative), both numbers and every
+# simple tense are generated here, with the past participles, so a verb listed once is found
+# as "précisent", "précisait", "a précisé", "s'est emporté", "warns", "warned", "has warned".
+# French regular verbs in -er and -ir are conjugated by rule; irregular French verbs keep
+# their forms listed in ``verbs`` / ``participles``. English entries are "base",
+# "base|past" or "base|past|participle" ("say|said", "write|wrote|written").
+
+_FR_DOUBLING = frozenset({"appeler", "rappeler", "interpeler", "jeter", "épeler", "renouveler"})
+_FR_GRAVE = re.compile(r"[eé](?=(?:[bcdfgjklmnpqrstvz]|ch|gn|[bcdfgptv][rl])$)")
+
+
+class _VerbForms(NamedTuple):
+    finite: tuple[str, ...]
+    participles: tuple[str, ...]
+    pronominal: bool
+
+
+def _fr_verb_forms(lemma: str) -> _VerbForms:
+    """Finite forms (first and third persons of the present, imperfect, simple past, future
+    and conditional; not the second, whose forms are imperatives: "notez", "imaginez") and
+    past participles of a regular French verb in -er or -ir ("s'emporter", "appeler à")."""
+    lemma = _norm(lemma.strip())
+    refl = ""
+    if lemma.startswith("s'"):
+        refl, lemma = "s'", lemma[2:]
+    elif lemma.startswith("se "):
+        refl, lemma = "se ", lemma[3:]
+    verb, _, tail = lemma.partition(" ")
+    tail = f" {tail}" if tail else ""
+    stem = verb[:-2]
+    if verb.endswith("er"):
+        soft = stem[:-1] + "ç" if stem.endswith("c") else stem + "e" if stem.endswith("g") else stem
+        strong = [stem]
+        futures = [verb]
+        if verb in _FR_DOUBLING:
+            strong = [stem + stem[-1]]
+            futures = [stem + stem[-1] + "er"]
+        elif _FR_GRAVE.search(stem) and not stem.endswith(("qu", "gu")):
+            grave = _FR_GRAVE.sub("è", stem)
+            strong = [grave]
+            futures = [verb, grave + "er"] if "é" in stem[-4:] else [grave + "er"]
+        elif stem.endswith("ay"):
+            strong = [stem, stem[:-1] + "i"]
+            futures = [verb, stem[:-1] + "ier"]
+        elif stem.endswith(("oy", "uy")):
+            strong = [stem[:-1] + "i"]
+            futures = [stem[:-1] + "ier"]
+        forms = [f"{st}{e}" for st in strong for e in ("e", "ent")]
+        forms += [soft + "ons"]
+        forms += [soft + e for e in ("ais", "ait", "aient", "ai", "a", "âmes")]
+        forms += [stem + e for e in ("ions", "èrent")]
+        participles = [stem + e for e in ("é", "ée", "és", "ées")]
+    elif verb.endswith("ir"):
+        forms = [stem + e for e in ("is", "it", "issons", "issent", "îmes")]
+        forms += [stem + e for e in ("issais", "issait", "issions", "issaient", "irent")]
+        futures = [verb]
+        participles = [stem + e for e in ("i", "ie", "is", "ies")]
+    else:
+        return _VerbForms((), (), bool(refl))
+    forms += [f + e for f in futures for e in ("ai", "a", "ons", "ont")]
+    forms += [f + e for f in futures for e in ("ais", "ait", "ions", "aient")]
+    if refl:
+        # Third persons only ("s'emporte", "se félicitaient").
+        third = ("e", "ent", "it", "ait", "aient", "a", "èrent", "irent", "ont")
+        forms = [("s'" if f[0] in "aeiouyéèêh" else "se ") + f for f in forms if f.endswith(third)]
+    return _VerbForms(
+        tuple(f + tail for f in dict.fromkeys(forms)),
+        tuple(p + tail for p in participles),
+        bool(refl),
+    )
+
+
+def _en_verb_forms(entry: str) -> _VerbForms:
+    """Base, third person, past and past participle of an English verb ("say|said",
+    "point out", "write|wrote|written")."""
+    parts = [p.strip() for p in _norm(entry).split("|")]
+    base, _, tail = parts[0].partition(" ")
+    tail = f" {tail}" if tail else ""
+    if base.endswith(("s", "sh", "ch", "x", "z", "o")):
+        third = base + "es"
+    elif base.endswith("y") and base[-2:-1] not in set("aeiou"):
+        third = base[:-1] + "ies"
+    else:
+        third = base + "s"
+    if len(parts) > 1:
+        past = parts[1].partition(" ")[0]
+    elif base.endswith("e"):
+        past = base + "d"
+    elif base.endswith("y") and base[-2:-1] not in set("aeiou"):
+        past = base[:-1] + "ied"
+    else:
+        past = base + "ed"
+    participle = parts[2].partition(" ")[0] if len(parts) > 2 else past
+    finite = tuple(dict.fromkeys(f + tail for f in (base, third, past)))
+    return _VerbForms(finite, (participle + tail,), False)
+
+
+_PLURAL_STOPS = frozenset({"de", "du", "des", "d'", "of", "for", "à", "au", "en", "in", "at"})
+
+
+def _plural(word: str, language: str) -> str:
+    if language == "en":
+        if word.endswith(("s", "sh", "ch", "x", "z")):
+            return word + "es"
+        if word.endswith("y") and word[-2:-1] not in set("aeiou"):
+            return word[:-1] + "ies"
+        if word.endswith("man"):
+            return word[:-3] + "men"
+        return word + "s"
+    if word.endswith(("s", "x", "z")):
+        return word
+    if word.endswith("al"):
+        return word[:-2] + "aux"
+    if word.endswith(("eau", "eu")):
+        return word + "x"
+    return word + "s"
+
+
+def _with_plurals(entries: Iterable[str], lexicon: str) -> list[str]:
+    """Head entries with their plurals ("notaire" gives "notaires", "agent immobilier" gives
+    "agents immobiliers", "spokesman" gives "spokesmen"): a role is listed once."""
+    language = "en" if lexicon.endswith("_en") else "fr"
+    out = list(entries)
+    for entry in entries:
+        words = entry.strip().split(" ")
+        if language == "en":
+            # The last word carries the number ("senior official" -> "senior officials").
+            cut = next((n for n, w in enumerate(words) if w in _PLURAL_STOPS), len(words))
+            words[cut - 1] = _plural(words[cut - 1], "en") if cut else words[0]
+        else:
+            # Every word before a preposition ("agent immobilier" -> "agents immobiliers").
+            for n, w in enumerate(words):
+                if w in _PLURAL_STOPS or "'" in w:
+                    break
+                words[n] = _plural(w, "fr")
+        out.append(" ".join(words))
+    return out
+
+
+def _verb_lexicon(raw: Mapping[str, tuple[str, ...]], language: str) -> dict[str, list[str]]:
+    """The lexicon's verb lists extended with the forms of its lemmas."""
+    out: dict[str, list[str]] = {
+        key: list(raw.get(key, ()))
+        for key in ("verbs", "verbs_need_complement", "participles", "pronominal_participles")
+    }
+    out["opinion"] = [_norm(e.strip()) for e in raw.get("opinion_verbs", ())]
+    out["verbs_need_complement"] += raw.get("opinion_verbs", ())
+    forms_of = _en_verb_forms if language == "en" else _fr_verb_forms
+    for key, target, with_participles in (
+        ("verb_lemmas", "verbs", True),
+        ("verb_lemmas_need_complement", "verbs_need_complement", True),
+        ("verb_lemmas_incise", "verbs_need_complement", False),
+        ("verb_lemmas_noun_like", "verbs_need_complement", True),
+        ("verb_lemmas_opinion", "verbs_need_complement", True),
+    ):
+        for lemma in raw.get(key, ()):
+            forms = forms_of(lemma)
+            finite = list(forms.finite)
+            if key == "verb_lemmas_noun_like":
+                # "a pledge", "fears": base and third person need a complement; the past
+                # ("pledged", "feared") reports wherever it stands.
+                out["verbs"].extend(finite[2:])
+                finite = finite[:2]
+            out[target].extend(finite)
+            if key == "verb_lemmas_opinion":
+                out["opinion"].extend(finite)
+            if with_participles:
+                participles = "pronominal_participles" if forms.pronominal else "participles"
+                out[participles].extend(forms.participles)
+    return out
+
+
 def _set(lex: Mapping[str, tuple[str, ...]], key: str) -> frozenset[str]:
     return frozenset(_norm(e.strip()) for e in lex.get(key, ()))
 
@@ -311,12 +520,14 @@ def _compiled(language: str, extra_files: tuple[str, ...] = ()) -> _Lex:
         return _Phrases(raw.get(key, ()))
 
     skippable = raw.get("skippable", ())
+    verbs = _verb_lexicon(raw, "en" if name == "attribution_en" else "fr")
     return _Lex(
         language="en" if name == "attribution_en" else "fr",
         prep=phrases("preposition_cues"),
-        verbs=phrases("verbs"),
-        weak_verbs=phrases("verbs_need_complement"),
-        participles=phrases("participles"),
+        verbs=_Phrases(verbs["verbs"]),
+        weak_verbs=_Phrases(verbs["verbs_need_complement"]),
+        participles=_Phrases(verbs["participles"]),
+        pronominal_participles=_Phrases(verbs["pronominal_participles"]),
         agent_participles=_set(raw, "agent_participles"),
         agent_preps=_set(raw, "agent_prepositions"),
         auxiliaries=_set(raw, "auxiliaries"),
@@ -327,12 +538,12 @@ def _compiled(language: str, extra_files: tuple[str, ...] = ()) -> _Lex:
         anaphoric_pronouns=_set(raw, "anaphoric_pronouns"),
         subject_pronouns=_set(raw, "subject_pronouns"),
         indefinite_subjects=phrases("indefinite_subjects"),
-        vague_heads=phrases("vague_heads"),
-        person_roles=phrases("person_roles"),
+        vague_heads=_Phrases(_with_plurals(raw.get("vague_heads", ()), name)),
+        person_roles=_Phrases(_with_plurals(raw.get("person_roles", ()), name)),
         spokesperson_heads=phrases("spokesperson_heads"),
         institution_heads=phrases("institution_heads"),
         publication_heads=phrases("publication_heads"),
-        document_heads=phrases("document_heads"),
+        document_heads=_Phrases(_with_plurals(raw.get("document_heads", ()), name)),
         possessives=_set(raw, "possessives"),
         speech_nouns=phrases("speech_nouns"),
         definite=_set(raw, "definite_determiners"),
@@ -353,15 +564,24 @@ def _compiled(language: str, extra_files: tuple[str, ...] = ()) -> _Lex:
         impersonal_openers=phrases("impersonal_openers"),
         passive_auxiliaries=phrases("passive_auxiliaries"),
         passive_reports=_set(raw, "passive_reports"),
+        clause_markers=_set(raw, "clause_markers"),
+        quantifiers=phrases("quantifiers"),
+        group_suffixes=tuple(_norm(e.strip()) for e in raw.get("group_suffixes", ())),
+        participle_openers=_set(raw, "participle_openers"),
+        frame_prepositions=_set(raw, "frame_prepositions"),
+        clause_suffixes=tuple(_norm(e.strip()) for e in raw.get("clause_suffixes", ())),
+        clause_suffix_exceptions=_set(raw, "clause_suffix_exceptions"),
+        opinion_verbs=frozenset(verbs["opinion"]),
+        anonymity=phrases("anonymity_phrases"),
+        publication_participles=_set(raw, "publication_participles"),
+        official_bodies=phrases("official_bodies"),
         verb_firsts=frozenset(
             m.group()
-            for key in ("verbs", "verbs_need_complement", "participles", "gerunds")
-            for e in raw.get(key, ())
+            for entries in (*verbs.values(), raw.get("gerunds", ()))
+            for e in entries
             for m in list(_TOKEN_RE.finditer(_norm(e.strip())))[:1]
         ),
-        finite_verbs=frozenset(
-            _norm(e.strip()) for e in raw.get("verbs", ()) if " " not in e.strip()
-        )
+        finite_verbs=frozenset(_norm(e.strip()) for e in verbs["verbs"] if " " not in e.strip())
         - {"critique", "propose", "salue", "juge", "exige", "craint", "plaide"},
         gerunds=phrases("gerunds"),
         offices=phrases("offices"),
@@ -466,10 +686,39 @@ def _span_text(ctx: _Ctx, i: int, j: int) -> str:
     return ctx.text[ctx.toks[i].start : ctx.toks[j - 1].end]
 
 
+#: Month and day names: capitalised inside a name ("Marc Février"), not names on their own.
+_CALENDAR = frozenset(
+    (  # noqa: SIM905 - a word list reads better as one string
+        "janvier février mars avril mai juin juillet août septembre octobre novembre décembre "
+        "lundi mardi mercredi jeudi vendredi samedi dimanche january february march april may "
+        "june july august september october november december monday tuesday wednesday "
+        "thursday friday saturday sunday"
+    ).split()
+)
+
+
+def _name_mark(ctx: _Ctx, k: int) -> bool:
+    """True for a "?" or "!" inside a name ("the consumer group Which? said", "Yahoo! said"):
+    after a capitalised word and before a lower-case one."""
+    toks = ctx.toks
+    return (
+        0 < k < len(toks) - 1
+        and toks[k].text in "?!"
+        and toks[k - 1].word
+        and toks[k - 1].cap
+        and toks[k + 1].word
+        and not toks[k + 1].cap
+    )
+
+
 def _is_name_token(ctx: _Ctx, k: int) -> bool:
     tok = ctx.toks[k]
+    if tok.word and tok.cap and k + 1 < len(ctx.toks) and _name_mark(ctx, k + 1):
+        return True
     if not tok.word or not tok.cap or tok.low in ctx.lex.non_names:
         return False
+    if tok.low in ctx.lex.participle_openers:
+        return False  # "Interrogé, un cadre…": a participle opening the sentence
     if ctx.lex.nationalities.match(ctx.toks, k) == k + 1 or tok.low in ctx.lex.pre_adjectives:
         return tok.text.isupper() and len(tok.text) > 1  # "UN", "EU" are bodies
     return True
@@ -481,6 +730,19 @@ def _entity_at(ctx: _Ctx, start: int, end: int) -> bool:
     return any(s < end and start < e for s, e, _ in ctx.entities)
 
 
+def _inside_name(ctx: _Ctx, k: int, j: int) -> bool:
+    """A token that continues a name: a name token, or a capitalised adjective before one or
+    a calendar word ("Notaires du Grand Paris", "Marc Février")."""
+    toks = ctx.toks
+    if _is_name_token(ctx, k):
+        return True
+    if not (toks[k].cap and toks[k].word):
+        return False
+    if toks[k].low in _CALENDAR:
+        return not (k + 1 < j and toks[k + 1].low.isdigit())
+    return toks[k].low not in ctx.lex.non_names and k + 1 < j and _is_name_token(ctx, k + 1)
+
+
 def _name_runs(ctx: _Ctx, i: int, j: int) -> list[tuple[int, int]]:
     """Maximal runs of capitalised tokens in tokens i..j (particles allowed inside)."""
     runs: list[tuple[int, int]] = []
@@ -489,14 +751,18 @@ def _name_runs(ctx: _Ctx, i: int, j: int) -> list[tuple[int, int]]:
     while k < j:
         # A capitalised function word starts a name only before another capital
         # ("The Economist", "Le Monde").
-        if not _is_name_token(ctx, k) and not (
-            toks[k].cap
-            and toks[k].word
-            and toks[k].low in {"the", "le", "la", "les", "l'"}
-            and k + 1 < j
-            and _is_name_token(ctx, k + 1)
-            and k > 0
-            and toks[k - 1].low not in ctx.lex.definite
+        if (
+            not _is_name_token(ctx, k)
+            and not (
+                toks[k].cap
+                and toks[k].word
+                and toks[k].low in {"the", "le", "la", "les", "l'"}
+                and k + 1 < j
+                and _is_name_token(ctx, k + 1)
+                and k > 0
+                and toks[k - 1].low not in ctx.lex.definite
+            )
+            and not (toks[k].low not in _CALENDAR and _inside_name(ctx, k, j))
         ):
             k += 1
             continue
@@ -504,17 +770,17 @@ def _name_runs(ctx: _Ctx, i: int, j: int) -> list[tuple[int, int]]:
         k += 1
         while k < j:
             if (
-                _is_name_token(ctx, k)
+                _inside_name(ctx, k, j)
                 or (toks[k].word and toks[k].text.isupper())
                 or (
                     toks[k].low in ctx.lex.particles
                     and k + 1 < j
                     and (
-                        _is_name_token(ctx, k + 1)
+                        _inside_name(ctx, k + 1, j)
                         or (
                             toks[k + 1].low in ctx.lex.particles
                             and k + 2 < j
-                            and _is_name_token(ctx, k + 2)
+                            and _inside_name(ctx, k + 2, j)
                         )
                     )
                 )
@@ -578,6 +844,8 @@ def _name_refs(ctx: _Ctx, i: int, j: int, *, confirm: bool = True) -> list[_Ref]
             continue
         if confirm and s == 0 and e - s == 1 and not _entity_at(ctx, start, end):
             continue  # a lone capitalised first word the parser does not call a name
+        if s == _start_index(ctx) and e - s == 1 and _common_noun(ctx, s):
+            continue  # "Investors warned…", "Notaires…": a common noun opening the sentence
         name = ctx.text[start:end]
         source = _lookup(ctx, name)
         refs.append(_Ref(source.name if source else name, source, False, start, end))
@@ -597,7 +865,7 @@ def _determiner(ctx: _Ctx, i: int, j: int) -> tuple[str | None, int]:
             lex.language == "fr"
             and toks[i].low in {"des", "du"}
             and i > 0
-            and toks[i - 1].low in lex.prep
+            and (toks[i - 1].low in lex.prep or toks[i - 1].low == "auprès")
         )
     ):
         return "indefinite", end
@@ -682,7 +950,9 @@ def _core_end(ctx: _Ctx, i: int, j: int) -> int:
             depth += 1
         elif t in ")]":
             depth = max(0, depth - 1)
-        elif depth == 0 and (t in {",", ";", ":", "—", "–"} or (t in _NP_STOP and k > i)):
+        elif depth == 0 and (
+            t in {",", ";", ":", "—", "–"} or (t in _NP_STOP and k > i and not ctx.toks[k].cap)
+        ):
             return k
     return j
 
@@ -731,6 +1001,9 @@ def _vague_ref(ctx: _Ctx, i: int, j: int) -> _Ref:
     return _Ref(ctx.text[start:end], None, True, start, end)
 
 
+#: Prepositions that open the complement of a head ("maire de Brest", "head of Ofcom").
+_COMPLEMENT_PREPS = frozenset({"de", "du", "des", "d'", "of", "for", "at", "from"})
+
 _FIRST_PERSON = frozenset({"je", "j'", "moi", "i", "my", "me", "mon", "ma", "mes"})
 _FIRST_PERSON_POSSESSIVES = frozenset({"nos", "notre", "mes", "mon", "ma", "our", "my"})
 
@@ -750,6 +1023,77 @@ def _genitive_owner(ctx: _Ctx, i: int, j: int) -> _NP | None:
             owner = _classify(ctx, s, g, "agent")
             return owner if owner.kind != "none" else None
     return None
+
+
+def _generic_group(ctx: _Ctx, i: int, j: int) -> bool:
+    """True for an English bare plural of people ("European steelmakers", "economists"):
+    lower-case words (adjectives or nationalities) ending in a plural noun of people."""
+    toks, lex = ctx.toks, ctx.lex
+    if lex.language != "en" or j - i > 4:
+        return False
+    for k in range(i, j):
+        if not toks[k].word or (
+            toks[k].cap
+            and lex.nationalities.match(toks, k) == -1
+            and not (k == _start_index(ctx) and _common_noun(ctx, k))
+        ):
+            return False
+    return _people_plural(ctx, i, j)
+
+
+def _people_plural(ctx: _Ctx, k: int, j: int) -> bool:
+    """True when the noun phrase from its head k to j is a plural noun of people by its ending
+    ("mareyeurs", "pharmaciens", "growers"): the head comes first in French, last in English."""
+    toks, lex = ctx.toks, ctx.lex
+    if k >= j or not lex.group_suffixes:
+        return False
+    at = k if lex.language == "fr" else j - 1
+    head = toks[at]
+    return (
+        head.word
+        and (not head.cap or (at == _start_index(ctx) and _common_noun(ctx, at)))
+        and len(head.low) > 4
+        and head.low.endswith(lex.group_suffixes)
+        and not head.low.endswith(("ments", "ements"))
+    )
+
+
+def _common_noun(ctx: _Ctx, k: int) -> bool:
+    """True when the capitalised word at k is a common noun written with a capital because it
+    opens the sentence: a head of the lexicon or a plural noun of people ("Investors")."""
+    toks, lex = ctx.toks, ctx.lex
+    if not toks[k].cap or toks[k].text.isupper() or (k + 1 < len(toks) and toks[k + 1].cap):
+        return False
+    low = toks[k].low
+    heads = (lex.person_roles, lex.institution_heads, lex.vague_heads, lex.document_heads)
+    return any(low in h for h in heads) or (
+        len(low) > 4 and bool(lex.group_suffixes) and low.endswith(lex.group_suffixes)
+    )
+
+
+def _whole_name(ctx: _Ctx, i: int, j: int) -> _Ref | None:
+    """A name written with lower-case words inside it, standing alone as a noun phrase
+    ("Voies navigables de France", "Météo-France"): the span from i to the end of the phrase,
+    when it holds only words, name particles and adjectives, and no coordination."""
+    toks, lex = ctx.toks, ctx.lex
+    end = _paren_start(ctx, i, j)
+    if end - i < 2 or end - i > 7:
+        return None
+    for m in range(i, end):
+        t = toks[m]
+        if not (t.word or t.text in {"-", "'"}) or t.low.isdigit():
+            return None
+        if t.low in {"et", "and", "ou", "or"} or t.low in lex.skip_words or t.low in _NP_STOP:
+            return None
+        if m > i and t.low in lex.verb_firsts and not t.cap:
+            return None
+    if not _is_name_token(ctx, end - 1):
+        # "Voies navigables de France" ends on a name; "Cour des comptes" needs a determiner.
+        return None
+    start, stop = toks[i].start, toks[end - 1].end
+    name = ctx.text[start:stop]
+    source = _lookup(ctx, name)
+    return _Ref(source.name if source else name, source, False, start, stop)
 
 
 def _classify(ctx: _Ctx, i: int, j: int, role: str) -> _NP:
@@ -790,6 +1134,16 @@ def _classify(ctx: _Ctx, i: int, j: int, role: str) -> _NP:
     if owner is not None and owner.kind in {"named", "report"}:
         return np(owner.kind, owner.refs, head=owner.head, reason="owned by " + owner.reason)
     det, k = _determiner(ctx, i, core)
+    if (
+        det != "indefinite"
+        and toks[i].low not in lex.possessives
+        and lex.official_bodies.match(toks, k) == core
+    ):
+        # "police said", "prosecutors told the jury", "selon les pompiers": the official
+        # service of the place or case reported, identifiable.
+        source = _lookup(ctx, text)
+        name = source.name if source else _span_text(ctx, k, core)
+        return np("named", [_Ref(name, source, False, start, end)], reason="official body")
     cat, hs, he = _head(ctx, k, core)
     head = _span_text(ctx, hs, he) if cat else ""
     after = he if cat else k
@@ -797,16 +1151,50 @@ def _classify(ctx: _Ctx, i: int, j: int, role: str) -> _NP:
 
     if not cat:
         refs = _outside_parentheses(ctx, _name_refs(ctx, i, core), i, core)
+        if refs and det is None and refs[0].start == toks[i].start:
+            whole = _whole_name(ctx, i, core)
+            if whole is not None:
+                return np("named", [whole], reason="proper name")
+        if role == "object":
+            # A noun phrase after the verb that may be its object: a source only when a name
+            # is its head ("a annoncé mardi l'AFLD"), not inside a complement ("a révélé la
+            # présence d'EPO").
+            if refs and refs[0].start == toks[k if det else i].start:
+                return np("named", refs, reason="proper name")
+            return np("none")
         if refs and (
             role in {"prep", "agent", "inverted"} or det is None or refs[0].start == toks[k].start
         ):
             return np("named", refs, reason="proper name")
         comp = _complement_start(ctx, k + 1, core) if k < core else -1
-        if det == "definite" and refs and comp != -1 and refs[0].start >= toks[comp].start:
+        if (
+            det == "definite"
+            and refs
+            and comp != -1
+            and refs[0].start >= toks[comp].start
+            and role in {"prep", "agent"}
+        ):
             # "Le rectorat de Toulouse a indiqué": a body known by its place or owner.
             source = _lookup(ctx, text)
             name = source.name if source else _span_text(ctx, k, core)
             return np("named", [_Ref(name, source, False, start, end)], reason="named body")
+        if (
+            det == "definite"
+            and toks[i].low not in lex.possessives
+            and role in {"subject", "inverted"}
+            and _people_plural(ctx, k, core)
+        ):
+            # "les mareyeurs", "the growers": a group named before, else an unidentified one.
+            head_word = toks[k if lex.language == "fr" else core - 1].low
+            return np("pronoun", head=head_word, reason="definite plural: refers to a group before")
+        if lex.quantifiers.match(toks, i) not in {-1, core} and (
+            role == "inverted" or _people_plural(ctx, k, core)
+        ):
+            # "plusieurs coureurs interrogés", "some growers": an unidentifiable group.
+            return np("vague", [_vague_ref(ctx, i, core)], reason="indefinite group")
+        if role in {"subject", "inverted"} and det is None and _generic_group(ctx, i, core):
+            # "European steelmakers say": a class of people, not an identifiable source.
+            return np("vague", [_vague_ref(ctx, i, core)], reason="generic group")
         if role == "inverted" and det is not None and k < core and toks[k].word:
             return np("vague", [_vague_ref(ctx, i, core)], reason="unidentified speaker")
         return np("none")
@@ -832,7 +1220,18 @@ def _classify(ctx: _Ctx, i: int, j: int, role: str) -> _NP:
         # A capitalised head after a determiner is a name ("l'Institut pour l'étude…").
         stop = core
         for m in range(hs, core):
-            if toks[m].text == "(" or toks[m].low in lex.skip_words or toks[m].low.isdigit():
+            if (
+                toks[m].text == "("
+                or (toks[m].low in lex.skip_words and toks[m].low not in {"l'", "d'"})
+                or toks[m].low.isdigit()
+                or (
+                    # "l'Organisation mondiale de la santé pour interrompre…": a purpose clause
+                    toks[m].low in {"pour", "afin", "to"}
+                    and m + 1 < core
+                    and toks[m + 1].low.endswith(("er", "ir", "re", "oir"))
+                    and not toks[m + 1].cap
+                )
+            ):
                 stop = m
                 break
         if lex.language == "en":
@@ -859,6 +1258,9 @@ def _classify(ctx: _Ctx, i: int, j: int, role: str) -> _NP:
         and cat in {"document", "vague", "person"}
         and not (comp_refs or apposed)
     ):
+        if cat == "document":
+            # "selon son rapport annuel": the owner, named in the sentence or before.
+            return np("pronoun", head=toks[hs].low, reason="possessive document: its owner")
         return np("pronoun", head=toks[hs].low, reason="possessive: refers to someone before")
     indefinite = det == "indefinite" or (
         det is None and lex.language == "en" and toks[hs].low.endswith("s") and not toks[hs].cap
@@ -900,7 +1302,16 @@ def _classify(ctx: _Ctx, i: int, j: int, role: str) -> _NP:
             return np("vague", [_vague_ref(ctx, i, core)], head=head, reason="anonymous person")
         if det is None and lex.language == "fr":
             return np("none", head=head, reason="apposition")
-        names = [r for r in _name_refs(ctx, he, core)]
+        names = [
+            r
+            for r in _name_refs(ctx, he, core)
+            # "le maire de Brest": a name in the complement is a place or a body, not him
+            if not any(
+                t.end <= r.start and toks[m + 1].start == r.start and t.low in _COMPLEMENT_PREPS
+                for m, t in enumerate(toks[he:core], start=he)
+                if m + 1 < len(toks)
+            )
+        ]
         if names:
             persons = [
                 r
@@ -929,6 +1340,12 @@ def _classify(ctx: _Ctx, i: int, j: int, role: str) -> _NP:
             )
         if det == "definite" and not plural:
             return np("pronoun", head=toks[hs].low, reason="definite: refers to someone before")
+        if det == "definite" and toks[i].low not in lex.possessives:
+            # "les notaires" after "les Notaires du Grand Paris": a group named before, else
+            # an unidentified one.
+            return np(
+                "pronoun", head=toks[hs].low, reason="definite plural: refers to a group before"
+            )
         return np("vague", [_vague_ref(ctx, i, core)], head=head, reason="unnamed person")
 
     if cat == "document":
@@ -940,9 +1357,29 @@ def _classify(ctx: _Ctx, i: int, j: int, role: str) -> _NP:
                 return np("named", sub.refs, head=head, reason="document of " + sub.reason)
         if apposed:
             return np("named", apposed, head=head, reason="named document")
-        if det == "definite" and any(
-            toks[m].low in lex.agent_participles or toks[m].low.endswith(("ed", "ée", "ées", "és"))
-            for m in range(he, core)
+        if lex.language == "en" and any(
+            lex.institution_heads.match(toks, m) != -1 for m in range(k, hs)
+        ):
+            # "court documents", "police records", "council minutes": a body's own papers.
+            source = _lookup(ctx, text)
+            name = source.name if source else _span_text(ctx, k, core)
+            return np(
+                "named",
+                [_Ref(name, source, False, start, end)],
+                head=head,
+                reason="documents of a body",
+            )
+        if det == "definite" and (
+            any(
+                toks[m].low in lex.agent_participles
+                or toks[m].low.endswith(("ed", "ée", "ées", "és"))
+                for m in range(he, core)
+            )
+            or (
+                core + 1 < len(toks)
+                and toks[core].text == ","
+                and toks[core + 1].low in lex.agent_participles
+            )
         ):
             # "les comptes déposés au greffe", "the tally published on the website".
             source = _lookup(ctx, text)
@@ -966,6 +1403,19 @@ def _classify(ctx: _Ctx, i: int, j: int, role: str) -> _NP:
         if apposed or comp_refs or after_head:
             return np(
                 "named", apposed or comp_refs or after_head, head=head, reason="named publication"
+            )
+        if (
+            det == "definite"
+            and not plural
+            and any(
+                toks[m].low in _COMPLEMENT_PREPS for m in range(he, _paren_start(ctx, he, core))
+            )
+        ):
+            # "l'agence régionale de santé": a description complete enough to name the body.
+            source = _lookup(ctx, text)
+            name = source.name if source else _span_text(ctx, k, _paren_start(ctx, k, core))
+            return np(
+                "named", [_Ref(name, source, False, start, end)], head=head, reason="named body"
             )
         if det == "definite" and not plural:
             return np(
@@ -1044,6 +1494,22 @@ class _Analysis:
     passive: str | None = None  # an agentless passive report ("ont été signalés")
     first_offset: int = 0  # where the sentence's first word starts (after connectors)
     first_person: bool = False  # the author speaks ("je", "I")
+    list_item: bool = False  # a bullet or numbered item ("- ne pas s'approcher du feu ;")
+
+
+#: Forms of "être" that make the compound tenses of pronominal verbs ("s'est emporté").
+_ETRE_FORMS = frozenset(
+    {"est", "sont", "était", "étaient", "sera", "seront", "serait", "seraient", "fut", "furent"}
+)
+
+
+def _pronominal_before(ctx: _Ctx, i: int) -> bool:
+    """True when the participle at i follows "s'est", "se sont"… (adverbs allowed between)."""
+    toks = ctx.toks
+    k = i - 1
+    while k >= 0 and toks[k].low in ctx.lex.skip_words and toks[k].low not in {"s'", "se"}:
+        k -= 1
+    return k > 0 and toks[k].low in _ETRE_FORMS and toks[k - 1].low in {"s'", "se"}
 
 
 def _skip_left(ctx: _Ctx, k: int) -> tuple[int, bool]:
@@ -1055,6 +1521,9 @@ def _skip_left(ctx: _Ctx, k: int) -> tuple[int, bool]:
         if t.low in lex.auxiliaries or t.base in lex.auxiliaries:
             aux = True
             k -= 1
+        elif t.low in _ETRE_FORMS and k > 0 and toks[k - 1].low in {"s'", "se"}:
+            aux = True  # "s'est emporté", "se sont dits"
+            k -= 2
         elif t.low in lex.skip_words:
             k -= 1
         else:
@@ -1067,17 +1536,31 @@ def _skip_left(ctx: _Ctx, k: int) -> tuple[int, bool]:
     return k, aux
 
 
+#: Clitics of the skippable list that are determiners after a verb ("précise l'agence",
+#: "confie leur avocat", "a déclaré ce responsable"): skipped only before another skippable
+#: word ("a annoncé ce mardi le ministre").
+_RIGHT_DETERMINERS = frozenset({"l'", "leur", "ce", "cet", "cette"})
+
+
 def _skip_right(ctx: _Ctx, k: int) -> int:
     lex, toks = ctx.lex, ctx.toks
     while k < len(toks):
         end = lex.skippable.match(toks, k)
         if end == -1:
             break
+        if (
+            end == k + 1
+            and toks[k].low in _RIGHT_DETERMINERS
+            and (end >= len(toks) or lex.skippable.match(toks, end) == -1)
+        ):
+            break
         k = end
     return k
 
 
 _RELATIVES = frozenset({"qui", "who", "which", "whose", "lequel", "laquelle", "lesquels"})
+# Relative pronouns that are not subjects ("Le maire, que nous avons rencontré, affirme…").
+_OBJECT_RELATIVES = frozenset({"que", "qu'", "dont", "où", "whom"})
 
 
 def _chunk_left(ctx: _Ctx, e: int, *, through_relatives: bool = False) -> int:
@@ -1095,12 +1578,23 @@ def _chunk_left(ctx: _Ctx, e: int, *, through_relatives: bool = False) -> int:
             depth -= 1
         elif depth == 0:
             if not t.word and (t.text in _BOUNDARY_PUNCT or t.text == "-"):
-                if not (t.text == "." and s - 1 > 0 and _is_initial(toks[s - 2])):
+                if not (t.text == "." and s - 1 > 0 and _is_initial(toks[s - 2])) and not (
+                    _name_mark(ctx, s - 1)
+                ):
                     break
-            elif t.low in lex.clause_boundaries and t.low not in {"et", "and", "ou", "or"}:
-                if not (through_relatives and t.low in _RELATIVES):
+            elif (
+                t.low in lex.clause_boundaries
+                and t.low not in {"et", "and", "ou", "or"}
+                and not (t.cap and s > 1)  # "the consumer group Which? said"
+            ):
+                if not (through_relatives and t.low in _RELATIVES | _OBJECT_RELATIVES):
                     break
-            elif t.low in lex.finite_verbs and not t.cap and not through_relatives:
+            elif (
+                t.low in lex.finite_verbs
+                and not t.cap
+                and not through_relatives
+                and not (s > 1 and toks[s - 2].low in _NOUN_BEFORE)
+            ):
                 break  # "Mrs. Trump said she believes": the subject stops at "said"
         s -= 1
     return s
@@ -1124,6 +1618,12 @@ def _is_initial(tok: _Tok) -> bool:
         "gov",
         "lt",
         "col",
+        "ltd",
+        "inc",
+        "co",
+        "corp",
+        "jr",
+        "sr",
     }
 
 
@@ -1156,6 +1656,8 @@ def _is_apposition(ctx: _Ctx, s: int, e: int) -> bool:
         "basée",
     }:
         return True
+    if first.low in ctx.lex.clause_markers:
+        return False  # "…, a été suspendu à titre provisoire, a annoncé X": a clause
     det, _k = _determiner(ctx, s, e)
     return det == "indefinite" or (det is None and first.word and not first.cap)
 
@@ -1176,12 +1678,14 @@ def _subject_left(ctx: _Ctx, cue_i: int) -> tuple[tuple[int, int] | None, bool]:
         t.low in {"l'", "le", "la"} and k > 0 and toks[k - 1].low in {"comme", "as"}
     ):
         return None, True
-    if not t.word:
+    if not t.word and not _name_mark(ctx, k):
         if t.text == ",":
             e = k
+            skipped: list[tuple[int, int]] = []
             for _ in range(3):
                 s = _chunk_left(ctx, e, through_relatives=True)
                 if s < e and s > 0 and toks[s - 1].text == "," and _is_apposition(ctx, s, e):
+                    skipped.append((s, e))
                     e = s - 1
                     continue
                 break
@@ -1189,6 +1693,11 @@ def _subject_left(ctx: _Ctx, cue_i: int) -> tuple[tuple[int, int] | None, bool]:
                 return None, True
             s = _chunk_left(ctx, e)
             span = _antecedent(ctx, s, e)
+            if span and toks[s].low in ctx.lex.participle_openers and s <= _start_index(ctx):
+                # "Interrogé, un cadre …, qui a requis l'anonymat, évoque": the participle
+                # opens the sentence; the subject is the noun phrase after it.
+                subjects = [c for c in reversed(skipped) if toks[c[0]].low not in _RELATIVES]
+                return (subjects[0] if subjects else None), True
             if span and s > 1 and toks[s - 1].text == ",":
                 # "Rachel Dunn, the council's leader, told…": the name, not its apposition.
                 ns = _chunk_left(ctx, s - 1)
@@ -1221,7 +1730,7 @@ def _subject_left(ctx: _Ctx, cue_i: int) -> tuple[tuple[int, int] | None, bool]:
 def _antecedent(ctx: _Ctx, s: int, e: int) -> tuple[int, int] | None:
     """The chunk s..e, or the noun phrase before it when it is a relative clause."""
     toks = ctx.toks
-    if s > 0 and toks[s - 1].low in _RELATIVES:
+    if s > 0 and toks[s - 1].low in _RELATIVES and not (toks[s - 1].cap and s > 1):
         a = _chunk_left(ctx, s - 1)
         return (a, s - 1) if a < s - 1 else None
     return (s, e) if s < e else None
@@ -1246,7 +1755,15 @@ def _np_right(ctx: _Ctx, k: int) -> tuple[int, int] | None:
     k = _skip_right(ctx, k)
     if k < len(toks) and toks[k].low in {"nous", "vous", "me", "m'", "lui", "leur"}:
         k = _skip_right(ctx, k + 1)
-    if k < len(toks) and toks[k].low in {"à", "au", "aux", "to"}:
+    if (
+        k < len(toks)
+        and toks[k].low in {"à", "au", "aux", "to"}
+        and not (
+            toks[k].low == "to"
+            and k + 1 < len(toks)
+            and not (toks[k + 1].cap or toks[k + 1].low in lex.definite)
+        )
+    ):
         # An addressee before the inverted subject ("a précisé à l'AFP une porte-parole").
         m = k + 1
         while (
@@ -1429,11 +1946,13 @@ def _find_matches(ctx: _Ctx, quotes: Sequence[_Quote]) -> list[_Match]:
         # 2. Reporting verbs (finite forms, or participles after an auxiliary). A capitalised
         # form inside the sentence is a name ("the United States", "Doctors Won't Tell").
         capitalised = t.cap and i > _start_index(ctx)
-        if lex.language == "en" and i > 0 and toks[i - 1].low in _EN_NOT_VERB_BEFORE:
-            capitalised = True  # "the proposed treaties", "to deny": not a reporting verb
+        if i > 0 and toks[i - 1].low in (
+            _EN_NOT_VERB_BEFORE if lex.language == "en" else _FR_NOT_VERB_BEFORE
+        ):
+            capitalised = True  # "the proposed treaties", "une note": not a reporting verb
         end, weak, participle = -1, False, False
         if not capitalised:
-            end = lex.verbs.match(toks, i, base=True)
+            end = lex.verbs.match(toks, i, base=True, gap=lex.skip_words)
         if end == -1 and not capitalised:
             end = lex.weak_verbs.match(toks, i, base=True)
             weak = end != -1
@@ -1442,6 +1961,9 @@ def _find_matches(ctx: _Ctx, quotes: Sequence[_Quote]) -> list[_Match]:
             participle = end != -1
             if participle and not _skip_left(ctx, i - 1)[1]:
                 end = -1  # a participle reports only after an auxiliary
+        if end == -1 and not capitalised and _pronominal_before(ctx, i):
+            end = lex.pronominal_participles.match(toks, i, base=True)
+            participle = end != -1
         if end != -1 and i not in used:
             found = _verb_match(ctx, i, end, weak=weak, participle=participle)
             if found:
@@ -1466,13 +1988,20 @@ def _find_matches(ctx: _Ctx, quotes: Sequence[_Quote]) -> list[_Match]:
             if m < n and toks[m].low in lex.agent_preps and m + 1 < n:
                 s, e, _ext = _prep_span(ctx, m + 1)
                 np = _classify(ctx, s, e, "agent")
-                if np.kind in {"named", "vague"}:
+                if np.kind in {"named", "vague"} or (
+                    np.kind == "pronoun" and np.reason.startswith("definite plural")
+                ):
                     cue = f"{t.text} … {toks[m].text}" if m > i + 1 else f"{t.text} {toks[m].text}"
                     matches.append(_Match(cue, t.start, toks[m].end, np, "agent"))
                     used.update(range(i, m + 1))
                     i = m + 1
                     continue
         i += 1
+    # 3a. Where a report appeared: "a paper published on Wednesday in the journal Nature".
+    matches.extend(_published_in(ctx, matches))
+    # 3b. A fronted frame naming a document ("In her Instagram post on Sunday, …", "Dans son
+    # communiqué, …", "Under the draft, seen by this publication, …").
+    matches.extend(_document_frame(ctx, matches))
     # 4. Vague phrases anywhere (impersonal reports, indefinite sources).
     covered = [(m.np.start, m.np.end) for m in matches] + [
         (m.cue_start, m.cue_end) for m in matches
@@ -1486,6 +2015,13 @@ def _find_matches(ctx: _Ctx, quotes: Sequence[_Quote]) -> list[_Match]:
         if end == -1:
             continue
         start, stop = toks[i].start, toks[end - 1].end
+        impersonal = [m for m in matches if m.np.kind == "pronoun" and start <= m.np.start < stop]
+        if impersonal:
+            # "Il se murmure que…": the pronoun is impersonal, not a speaker.
+            matches = [m for m in matches if m not in impersonal]
+            covered = [(m.np.start, m.np.end) for m in matches] + [
+                (m.cue_start, m.cue_end) for m in matches
+            ]
         if any(a < stop and start < b for a, b in covered):
             continue
         words = ctx.text[start:stop]
@@ -1495,6 +2031,54 @@ def _find_matches(ctx: _Ctx, quotes: Sequence[_Quote]) -> list[_Match]:
         covered.append((start, stop))
     matches.sort(key=lambda m: m.cue_start)
     return matches
+
+
+def _published_in(ctx: _Ctx, earlier: Sequence[_Match]) -> list[_Match]:
+    """ "published on Wednesday in the journal Marine Biodiversity", "paru dans Le Monde": the
+    publication a report appeared in is its source."""
+    toks, lex = ctx.toks, ctx.lex
+    out: list[_Match] = []
+    taken = [(m.np.start, m.np.end) for m in earlier if m.np.kind == "named"]
+    preps = {"in"} if lex.language == "en" else {"dans", "sur"}
+    for i, t in enumerate(toks):
+        if t.low not in lex.publication_participles:
+            continue
+        m = i + 1
+        while m < len(toks) and m - i <= 5 and toks[m].low not in preps:
+            if not toks[m].word and toks[m].text not in "'":
+                break
+            m += 1
+        if m >= len(toks) or toks[m].low not in preps:
+            continue
+        s, e, _ext = _prep_span(ctx, m + 1)
+        np = _classify(ctx, s, e, "agent")
+        det_end = _determiner(ctx, s, e)[1]
+        if np.kind != "named" or any(a <= np.start < b for a, b in taken):
+            continue
+        if _head(ctx, det_end, e)[0] != "publication" and not any(
+            r.source is not None for r in np.refs
+        ):
+            continue
+        out.append(_Match(f"{t.text} … {toks[m].text}", t.start, toks[m].end, np, "medium"))
+    return out
+
+
+def _document_frame(ctx: _Ctx, earlier: Sequence[_Match]) -> list[_Match]:
+    """A sentence-initial "In/Dans/Under + document," frame: the document is its source."""
+    toks, lex = ctx.toks, ctx.lex
+    k = _start_index(ctx)
+    if k >= len(toks) or toks[k].low not in lex.frame_prepositions:
+        return []
+    comma = next((m for m in range(k + 1, min(len(toks), k + 12)) if toks[m].text == ","), -1)
+    if comma == -1 or any(m.cue_start <= toks[k].start < m.cue_end for m in earlier):
+        return []
+    np = _classify(ctx, k + 1, comma, "prep")
+    _det, after = _determiner(ctx, k + 1, comma)
+    if np.kind in {"none", "vague"} or _head(ctx, after, _core_end(ctx, after, comma))[0] != (
+        "document"
+    ):
+        return []  # "In an interview Monday, Trump said": the speaker follows
+    return [_Match(toks[k].text, toks[k].start, toks[k].end, np, "preposition")]
 
 
 _EN_NOT_VERB_BEFORE = frozenset(
@@ -1516,6 +2100,19 @@ _EN_NOT_VERB_BEFORE = frozenset(
         "your",
     }
 )
+
+
+# Determiners and prepositions after which a French verb form is a noun ("une note", "son
+# annonce", "pas de doute", "sans doute"): a finite verb never follows them.
+_FR_NOT_VERB_BEFORE = frozenset(
+    (  # noqa: SIM905 - a word list reads better as one string
+        "un une des du au aux ce cet cette son sa ses mon ma mes ton ta tes notre nos votre vos "
+        "leurs chaque quelque quelques nul nulle aucun aucune de d' par pour sans avec sur dans "
+        "entre vers chez sous à"
+    ).split()
+)
+# Words after which a verb form read leftwards is a noun ("l'annonce du ministre").
+_NOUN_BEFORE = _FR_NOT_VERB_BEFORE | _EN_NOT_VERB_BEFORE | {"le", "la", "l'", "les"}
 
 
 def _gerund_match(ctx: _Ctx, i: int, end: int, earlier: Sequence[_Match]) -> list[_Match]:
@@ -1569,12 +2166,12 @@ def _unlisted_incise(ctx: _Ctx, i: int) -> list[_Match]:
     ):
         return []
     if (
-        t.low in lex.auxiliaries
+        (t.low in lex.auxiliaries or (t.low in _ETRE_FORMS and end - i == 2))
         and end < len(toks)
         and toks[end].word
-        and (toks[end].low.endswith(("é", "ée", "és", "i", "u", "it", "is", "ed")))
+        and (toks[end].low.endswith(("é", "ée", "és", "ées", "i", "u", "it", "is", "ed")))
     ):
-        end += 1  # "a ironisé"
+        end += 1  # "a ironisé", "s'est emporté"
     if t.pron:
         tag = _NP("pronoun" if t.pron != "on" else "vague", (), t.start, t.end, t.pron, head=t.pron)
         start = toks[i].start
@@ -1633,6 +2230,8 @@ def _verb_match(ctx: _Ctx, i: int, end: int, *, weak: bool, participle: bool) ->
         toks[m].low in lex.complement_openers or toks[m].text in _OPEN_QUOTES
         for m in range(after, min(len(toks), after + 3))
     ) or any(q.start > toks[end - 1].end and q.words >= QUOTE_MIN_WORDS for q in ctx.quotes)
+    if ctx.text.rstrip().endswith(":"):
+        complement = True  # "La préfecture rappelle les consignes :" announces a list or quote
     out: list[_Match] = []
     # Inverted pronoun ("affirme-t-il", "a-t-il déclaré"): the source is the pronoun.
     pron = t.pron or next((toks[m].pron for m in range(k + 1, i) if toks[m].pron), None)
@@ -1655,12 +2254,32 @@ def _verb_match(ctx: _Ctx, i: int, end: int, *, weak: bool, participle: bool) ->
         if cand.kind != "none":
             np, kind = _with_apposed_name(ctx, cand, right[1]), "inverted"
             after = _skip_right(ctx, right[1])
-    if np is None and left is not None:
+    if (
+        np is None
+        and right is not None
+        and k >= 0
+        and toks[k].text == ","
+        and (left is None or _is_clause(ctx, *left))
+        and _ends_tag(ctx, right[1])
+        and not any(toks[m].low in _ADJUNCT_PREPS for m in range(end, right[0]))
+    ):
+        # "…, précisent les notaires, loin du pic…": after a full clause, a reporting verb
+        # followed by a noun phrase that ends the clause is a speaker tag with its subject
+        # inverted, whatever the verb's list (a weak verb needs no complement here).
+        cand = _classify(ctx, right[0], right[1], "inverted")
+        if cand.kind != "none":
+            np, kind = _with_apposed_name(ctx, cand, right[1]), "inverted"
+            after = _skip_right(ctx, right[1])
+    if np is None and left is not None and not _is_clause(ctx, *left):
+        if _in_relative(ctx, left[0]):
+            # "un prix que l'opposition juge « bradé »": the report qualifies a noun of a
+            # clause that is the author's; it is not the sentence's source.
+            return []
         cand = _classify(ctx, left[0], left[1], "subject")
         if cand.kind != "none":
             np = cand
     if np is None and right is not None:
-        cand = _classify(ctx, right[0], right[1], "subject")
+        cand = _classify(ctx, right[0], right[1], "object")
         if cand.kind in {"named", "pronoun"} or (cand.kind == "vague" and left is None):
             np, kind = _with_apposed_name(ctx, cand, right[1]), "inverted"
             after = _skip_right(ctx, right[1])
@@ -1671,14 +2290,110 @@ def _verb_match(ctx: _Ctx, i: int, end: int, *, weak: bool, participle: bool) ->
         and kind == "subject"
         and not complement
         and not (
-            (np.kind == "pronoun" and np.start == toks[_start_index(ctx)].start)
+            (
+                np.kind == "pronoun"
+                and np.start == toks[_start_index(ctx)].start
+                and not np.reason.startswith("definite plural")
+            )
             or np.kind == "report"
             or "document" in np.reason
+            # "Others think…", "some recent polls show her ahead": a vague group or document
+            # reports with a bare clause; a company does not ("a brand has recalled…").
+            or (np.kind == "vague" and np.reason in _VAGUE_REPORTERS)
+            or (t.base in lex.opinion_verbs and np.kind in {"vague", "pronoun"})
         )
     ):
         return []
     out.append(_Match(cue, cue_start, toks[end - 1].end, np, kind))
     return out + _medium_after(ctx, after)
+
+
+#: Words before "que" that make a conjunction, not a relative pronoun ("alors que").
+_CONJUNCTION_BEFORE_QUE = frozenset(
+    (  # noqa: SIM905 - a word list reads better as one string
+        "alors parce bien tandis ainsi lors pendant avant après sans pour afin sorte moins plus "
+        "tant autant si même sauf outre maintenant dès depuis pourvu encore soit tel telle "
+        "so now given such provided except"
+    ).split()
+)
+
+
+def _in_relative(ctx: _Ctx, s: int) -> bool:
+    """True when the subject at s opens a relative clause on a noun ("un prix que
+    l'opposition juge…", "the figure that critics dispute"): "que"/"that" after a noun that
+    a determiner introduces."""
+    toks, lex = ctx.toks, ctx.lex
+    if s < 3 or toks[s - 1].low not in {"que", "qu'", "that", "which", "whom"}:
+        return False
+    n = s - 2
+    if toks[n].text == "," and n > 1:
+        n -= 1  # "La vente, que le maire qualifie d'historique, …"
+    noun = toks[n]
+    if (
+        not noun.word
+        or noun.low in _CONJUNCTION_BEFORE_QUE
+        or noun.base in lex.verb_firsts
+        or noun.low in lex.auxiliaries
+    ):
+        return False
+    dets = lex.definite | lex.indefinite.firsts | lex.possessives
+    return any(toks[m].low in dets for m in range(max(0, n - 3), n))
+
+
+def _is_clause(ctx: _Ctx, s: int, e: int) -> bool:
+    """True when tokens s..e hold a finite clause rather than a noun phrase: an auxiliary, a
+    copula, a clitic or a subject pronoun among several words ("le mètre carré s'échange à
+    9 650 euros", "the plant has closed", "qu'ils augmentent à Marseille")."""
+    lex = ctx.lex
+    if e - s <= 1:
+        return False
+    for m in range(s, e):
+        t = ctx.toks[m]
+        if t.low in lex.clause_markers:
+            return True
+        if (
+            m > s
+            and lex.clause_suffixes
+            and t.word
+            and not t.cap
+            and len(t.low) > 5
+            and t.low.endswith(lex.clause_suffixes)
+            and t.low not in lex.hedge_exceptions
+            and t.low not in lex.clause_suffix_exceptions
+        ):
+            return True  # "le marché restera calme": a finite verb by its ending
+    return False
+
+
+def _ends_tag(ctx: _Ctx, k: int) -> bool:
+    """True when a noun phrase ending at token k ends a speaker tag: the end of the sentence,
+    a punctuation mark, or an adjunct ("…, précise l'agence dans un communiqué")."""
+    toks = ctx.toks
+    if k >= len(toks):
+        return True
+    t = toks[k]
+    return (
+        (not t.word and t.text in _BOUNDARY_PUNCT)
+        or t.low in _ADJUNCT_PREPS
+        or t.low
+        in {
+            "qui",
+            "who",
+        }
+    )
+
+
+#: Vague subjects that report with a bare clause after a weaker verb ("some recent polls
+#: show", "des sondages montrent"), unlike a vague group of things or a company.
+_VAGUE_REPORTERS = frozenset(
+    {
+        "indefinite source",
+        "indefinite pronoun",
+        "anonymous person",
+        "unnamed person",
+        "unidentified document",
+    }
+)
 
 
 def _after_quote(ctx: _Ctx, i: int) -> bool:
@@ -1688,6 +2403,12 @@ def _after_quote(ctx: _Ctx, i: int) -> bool:
     if k >= 0 and toks[k].text == ",":
         k -= 1
     return k >= 0 and (toks[k].text in _CLOSE_QUOTES + '"' or k == -1)
+
+
+#: Honorifics before a name in apposition ("Me Claire Dufresne", "Dr. Alan Reed").
+_HONORIFICS = frozenset(
+    {"m", "mme", "mlle", "me", "maître", "dr", "pr", "mr", "mrs", "ms", "sir", "dame", "prof"}
+)
 
 
 def _with_apposed_name(ctx: _Ctx, np: _NP, end: int) -> _NP:
@@ -1701,8 +2422,13 @@ def _with_apposed_name(ctx: _Ctx, np: _NP, end: int) -> _NP:
         return np
     if end >= len(toks) or toks[end].text != ",":
         return np
-    runs = _name_runs(ctx, end + 1, min(len(toks), end + 6))
-    if not runs or runs[0][0] != end + 1:
+    first = end + 1
+    if first < len(toks) and toks[first].low in _HONORIFICS:
+        first += 1  # "son avocate, Me Claire Dufresne"
+        if first < len(toks) and toks[first].text == ".":
+            first += 1
+    runs = _name_runs(ctx, first, min(len(toks), first + 5))
+    if not runs or runs[0][0] != first:
         return np
     s, e = runs[0]
     if e < len(toks) and toks[e].word and toks[e].low not in _ADJUNCT_PREPS | {"qui", "who"}:
@@ -1837,7 +2563,10 @@ def _agentless_passive(
             while e < len(toks) and toks[e].word and e - m <= 5:
                 e += 1
             np = _classify(ctx, m + 1, e, "agent")
-            if (np.head and np.kind in {"pronoun", "vague"}) or np.kind == "named":
+            medium = _head(ctx, _determiner(ctx, m + 1, e)[1], e)[0] == "publication" or any(
+                r.source is not None for r in np.refs
+            )
+            if medium and ((np.head and np.kind in {"pronoun", "vague"}) or np.kind == "named"):
                 if np.kind != "named":
                     np = _NP(
                         "vague",
@@ -1870,6 +2599,92 @@ def _start_index(ctx: _Ctx) -> int:
     return k
 
 
+#: How a speaker known only by a role or a body is named ("une porte-parole du rectorat").
+_ROLE_REASONS = frozenset(
+    {
+        "spokesperson of a named body",
+        "identified by role",
+        "identified by office",
+        "definite body",
+        "named body",
+    }
+)
+
+
+def _anonymity(ctx: _Ctx) -> bool:
+    """True when the sentence says its speaker asked not to be named ("qui a requis
+    l'anonymat", "speaking on condition of anonymity")."""
+    lex, toks = ctx.lex, ctx.toks
+    return any(
+        toks[i].low in lex.anonymity.firsts
+        and lex.anonymity.match(toks, i, gap=lex.skip_words) != -1
+        for i in range(len(toks))
+    )
+
+
+def _anonymous(m: _Match) -> _Match:
+    """A speaker known by a role or a body who asked not to be named is anonymous: vague."""
+    if m.kind not in {"subject", "inverted"} or m.np.kind != "named":
+        return m
+    if m.np.reason not in _ROLE_REASONS:
+        return m
+    ref = _Ref(m.np.text, None, True, m.np.start, m.np.end)
+    np = _NP("vague", (ref,), m.np.start, m.np.end, m.np.text, m.np.head, "anonymous speaker")
+    return _Match(m.cue, m.cue_start, m.cue_end, np, m.kind)
+
+
+def _sentence_subject(ctx: _Ctx) -> _NP | None:
+    """The named subject of the sentence's main clause ("En 2023, la Cour des comptes a
+    relevé…" gives the Cour des comptes): the noun phrase after a fronted adjunct, up to the
+    first verb or auxiliary."""
+    toks, lex = ctx.toks, ctx.lex
+    s = _start_index(ctx)
+    comma = next((m for m in range(s, min(len(toks), s + 8)) if toks[m].text == ","), -1)
+    if (
+        comma != -1
+        and s < len(toks)
+        and not _is_name_token(ctx, s)
+        and toks[s].low not in (lex.definite | lex.indefinite.firsts)
+    ):
+        s = comma + 1  # "En 2023, …", "Last year, …"
+    e = s
+    while e < len(toks) and e - s <= 10:
+        t = toks[e]
+        if not t.word or t.low in lex.clause_markers or (e > s and t.base in lex.verb_firsts):
+            break
+        e += 1
+    if e == s:
+        return None
+    np = _classify(ctx, s, e, "subject")
+    return np if np.kind == "named" else None
+
+
+def _with_owner(ctx: _Ctx, m: _Match) -> _Match:
+    """A possessive document whose owner the sentence names: "En 2024, l'AFLD a réalisé …,
+    selon son rapport annuel" is the AFLD's; "In her post, Lena …" is Lena's."""
+    if m.np.kind != "pronoun" or not m.np.reason.startswith("possessive document"):
+        return m
+    subject = _sentence_subject(ctx)
+    fronted = m.cue_start <= ctx.toks[_start_index(ctx)].start
+    if subject is not None and (subject.end <= m.cue_start or fronted):
+        np = _NP("named", subject.refs, m.np.start, m.np.end, m.np.text, m.np.head, "its owner")
+        return _Match(m.cue, m.cue_start, m.cue_end, np, m.kind)
+    refs = [
+        r
+        for r in _name_refs(ctx, _start_index(ctx), len(ctx.toks))
+        if not (m.np.start <= r.start < m.np.end) and not (m.cue_start <= r.start < m.cue_end)
+    ]
+    before = [r for r in refs if r.end <= m.cue_start]
+    owner = before[-1:] or ([r for r in refs if r.start >= m.np.end][:1] if fronted else [])
+    if not owner:
+        return m
+    np = _NP("named", tuple(owner), m.np.start, m.np.end, m.np.text, m.np.head, "its owner")
+    return _Match(m.cue, m.cue_start, m.cue_end, np, m.kind)
+
+
+_LIST_ITEM = re.compile(r"\s*(?:[-•*–—▪◦·]|\d{1,2}[.)])\s")
+
+
 def _analyse(
     text: str,
     lex: _Lex,
@@ -1880,7 +2695,9 @@ def _analyse(
     toks = _tokens(text, norm)
     quotes = _quotes(text)
     ctx = _Ctx(text, toks, lex, registry, entities, tuple(quotes))
-    matches = _find_matches(ctx, quotes)
+    matches = [_with_owner(ctx, m) for m in _find_matches(ctx, quotes)]
+    if _anonymity(ctx):
+        matches = [_anonymous(m) for m in matches]
     k = _start_index(ctx)
     speech = report = None
     if k + 1 < len(toks) and toks[k].low in lex.possessives:
@@ -1898,6 +2715,18 @@ def _analyse(
         end = lex.continuation_openers.match(toks, k)
         if end != -1:
             opener = _span_text(ctx, k, end)
+    if opener is None and lex.language == "fr":
+        # "Le cyclisme y reste la discipline la plus contrôlée": the clitic "y" refers back
+        # to what the previous sentence reported (not "il y a", "y compris").
+        for m in range(k + 1, min(len(toks) - 1, k + 6)):
+            if (
+                toks[m].low == "y"
+                and toks[m - 1].low not in {"il", "et", "ou", "à"}
+                and toks[m + 1].low not in {"a", "avait", "aura", "aurait", "eut", "compris"}
+                and toks[m + 1].word
+            ):
+                opener = "y"
+                break
     passive, medium = _agentless_passive(ctx, quotes, matches)
     if medium is not None:
         matches.append(medium)
@@ -1921,6 +2750,7 @@ def _analyse(
         passive=None if medium is not None else passive,
         first_offset=toks[k].start if k < len(toks) else 0,
         first_person=any(t.low in _FIRST_PERSON for t in toks),
+        list_item=bool(_LIST_ITEM.match(text)),
     )
 
 
@@ -2161,6 +2991,10 @@ class _Memory:
     colon_sources: tuple[SourceRef, ...] = ()
     persons: tuple[SourceRef, ...] = ()  # people mentioned in the previous unit
     persons_unit: str | None = None
+    # A list announced by a colon ("La préfecture rappelle les consignes :"): its items,
+    # one paragraph each, carry the announcing unit's sources.
+    list_sources: tuple[SourceRef, ...] = ()
+    list_unit: str | None = None
     # Article state: (unit index, unit id, words of the mention, source).
     mentions: list[tuple[int, str, str, SourceRef]] = field(default_factory=list)
     reports: list[tuple[str, str, tuple[SourceRef, ...]]] = field(default_factory=list)
@@ -2237,6 +3071,7 @@ def attribute_units(
         if unit.kind is UnitKind.BOILERPLATE:
             out[unit.id] = Attribution(Status.UNATTRIBUTED, reasons=("boilerplate",))
             memory.new_paragraph()
+            memory.list_sources, memory.list_unit = (), None
             continue
         parse = parse_of.get(unit.id)
         analysis = _analyse(unit.text, lex, registry, parse.entities if parse else None)
@@ -2251,6 +3086,7 @@ def attribute_units(
         )
         if heading:
             memory.new_paragraph()
+            memory.list_sources, memory.list_unit = (), None
     return out
 
 
@@ -2455,9 +3291,16 @@ def _continuation(
         found = _antecedent_of(index, pronoun, analysis, memory, wide=wide)
         if found:
             refs, origin = found
+            antecedent = refs[0].name
+            if pronoun is not None and pronoun.np.reason.startswith(("definite", "possessive:")):
+                # "précisent les notaires", "the agency said": the source is written as the
+                # text names it, with the registry entry of what it refers to.
+                first = refs[0]
+                described = re.sub(r"\s+", " ", pronoun.np.text).strip()
+                refs = (SourceRef(described, first.id, first.tier, first.cue, first.vague),)
             return (
                 _carried(refs, origin),
-                (f"carried from {origin}: '{words.strip()}' refers to {refs[0].name}"),
+                (f"carried from {origin}: '{words.strip()}' refers to {antecedent}"),
                 "",
             )
         if definite and pronoun is not None:
@@ -2465,6 +3308,12 @@ def _continuation(
         return (), f"'{words.strip()}' refers to a source the article does not name", ""
     if own_vague or own_named:
         return (), "", ""
+    if analysis.list_item and memory.list_sources and memory.list_unit:
+        return (
+            _carried(memory.list_sources, memory.list_unit),
+            f"carried from {memory.list_unit}: an item of the list announced there",
+            "",
+        )
     # A quotation announced by a colon, or a second quoted sentence of the same speaker.
     if analysis.starts_with_quote and memory.previous_unit:
         if memory.colon_sources:
@@ -2536,9 +3385,23 @@ def _antecedent_of(
     if head:
         # A definite description names its antecedent's head ("l'agence", "the official").
         stem = head[:-1] if head.endswith("s") else head
-        for _i, unit_id, words, ref in reversed(memory.mentions[-12:]):
-            if stem and stem in _norm(words):
-                return (ref,), unit_id
+        candidates = [
+            (unit_id, ref)
+            for _i, unit_id, words, ref in reversed(memory.mentions[-12:])
+            if stem and stem in _norm(words)
+        ]
+        # A named antecedent first: "l'Ordre des pharmaciens" rather than the "pharmaciens"
+        # inside it.
+        candidates.sort(key=lambda c: c[1].vague)
+        if candidates:
+            unit_id, ref = candidates[0]
+            return (ref,), unit_id
+        if pronoun is not None and pronoun.np.reason.startswith("definite plural"):
+            if head in _AUTHOR_WORDS and memory.reports:
+                # "the authors write", "les chercheurs": those of the last study named.
+                origin, _report, refs = memory.reports[-1]
+                return refs, origin
+            return None  # "les notaires" with no notaries before: not the last speaker
     if analysis.speech_anaphor and memory.persons and memory.persons_unit:
         return memory.persons, memory.persons_unit
     if memory.previous_speakers and memory.previous_unit:
@@ -2607,6 +3470,11 @@ def _remember(
     elif not inside_open_quote:
         memory.last_quote_sources = ()
     memory.colon_sources = speakers if analysis.ends_with_colon else ()
+    if analysis.ends_with_colon and sources:
+        memory.list_sources = tuple(r for r in sources if not _is_cited(r)) or sources
+        memory.list_unit = sources[0].carried_from or unit.id
+    elif not analysis.list_item:
+        memory.list_sources, memory.list_unit = (), None
     persons = tuple(
         SourceRef(
             r.name, getattr(r.source, "id", None) if r.source else None, None, "mentioned", r.vague
@@ -2616,8 +3484,27 @@ def _remember(
     memory.persons, memory.persons_unit = (persons[-1:], unit.id) if persons else ((), None)
 
 
+#: People a definite plural names by the study they wrote ("the authors", "les chercheurs").
+_AUTHOR_WORDS = frozenset(
+    {
+        "authors",
+        "researchers",
+        "scientists",
+        "auteurs",
+        "autrices",
+        "chercheurs",
+        "chercheuses",
+        "scientifiques",
+    }
+)
+
 _REPORT_WORDS = frozenset(
     {
+        "journal",
+        "revue",
+        "paper",
+        "article",
+        "preprint",
         "enquête",
         "rapport",
         "étude",

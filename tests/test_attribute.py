@@ -674,6 +674,656 @@ def test_find_attributions_marks_pronouns_anaphoric() -> None:
 
 
 # ---------------------------------------------------------------------------
+# Generalisation rules (invented sentences, none taken from an evaluation set)
+
+
+def described(attribution: Attribution) -> list[str]:
+    """Every source name, vague ones included."""
+    return [s.name for s in attribution.sources]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language", "expected"),
+    [
+        # A speaker tag after a clause, at the end or in mid-sentence, verb before subject.
+        (
+            "Le trafic a repris lundi sur la ligne, assure la direction régionale de la SNCF, "
+            "après trois jours d'interruption.",
+            "fr",
+            "direction régionale de la SNCF",
+        ),
+        (
+            "Les écluses resteront fermées jusqu'en mai, a confirmé mercredi Voies navigables "
+            "de France.",
+            "fr",
+            "Voies navigables de France",
+        ),
+        (
+            "The bridge will stay shut until spring, said Paula Grant, the county's chief "
+            "engineer, citing safety checks.",
+            "en",
+            "Paula Grant",
+        ),
+        (
+            "Ferry crossings were cancelled for a third day, according to port officials, "
+            "announced the operator Brittany Ferries.",
+            "en",
+            "Brittany Ferries",
+        ),
+    ],
+)
+def test_speaker_tag_after_a_clause(sentence: str, language: str, expected: str) -> None:
+    attribution = one(sentence, language)
+    assert attribution.status is Status.ATTRIBUTED, attribution.reasons
+    assert expected in names(attribution)
+
+
+def test_object_of_a_reporting_verb_is_not_its_speaker() -> None:
+    attribution = one(
+        "Le contrôle, mené en juin, a révélé la présence de plomb dans l'eau, précise le "
+        "laboratoire départemental."
+    )
+    assert names(attribution) == ["laboratoire départemental"]
+    english = one("The audit uncovered a shortfall at Harwich, the watchdog said.", "en")
+    assert names(english) == ["watchdog"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Les réserves d'eau sont au plus bas depuis 1976, préviennent plusieurs hydrologues.",
+        "La saison sera courte, redoutent certains ostréiculteurs du bassin.",
+        "Le marché restera calme cet été, estiment quelques courtiers interrogés.",
+    ],
+)
+def test_inverted_indefinite_group_is_vague(sentence: str) -> None:
+    attribution = one(sentence)
+    assert attribution.status is Status.VAGUE, attribution.reasons
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("« Ce tracé est une absurdité », s'est indignée Laure Besson, élue de quartier.", "fr"),
+        ("La CGT dénonçait déjà en 2019 un plan social déguisé.", "fr"),
+        ("Les Verts s'inquiètent d'une hausse des tarifs.", "fr"),
+        ("La mairie réaffirmera lundi son opposition au projet.", "fr"),
+        ("Greenpeace retorted that the survey was flawed.", "en"),
+        ("The regulator has cautioned that tariffs may rise again.", "en"),
+        ("Oxfam deplores the cuts to the aid budget.", "en"),
+    ],
+)
+def test_reporting_verbs_in_every_tense_and_form(sentence: str, language: str) -> None:
+    attribution = one(sentence, language)
+    assert attribution.status is Status.ATTRIBUTED, attribution.reasons
+
+
+def test_verb_forms_are_generated_from_lemmas() -> None:
+    from auditor.attribute import _en_verb_forms, _fr_verb_forms
+
+    preciser = _fr_verb_forms("préciser")
+    assert {"précise", "précisent", "précisait", "précisèrent", "préciseraient"} <= set(
+        preciser.finite
+    )
+    assert "précisées" in preciser.participles
+    assert {"répète", "répètent", "répétait"} <= set(_fr_verb_forms("répéter").finite)
+    assert {"rappelle", "rappellent", "rappelait"} <= set(_fr_verb_forms("rappeler").finite)
+    assert {"annonçait", "annoncent"} <= set(_fr_verb_forms("annoncer").finite)
+    assert {"avertit", "avertissent"} <= set(_fr_verb_forms("avertir").finite)
+    indigner = _fr_verb_forms("s'indigner")
+    assert "s'indignent" in indigner.finite and indigner.pronominal
+    assert _en_verb_forms("deny").finite == ("deny", "denies", "denied")
+    assert _en_verb_forms("write|wrote|written").participles == ("written",)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Pas de doute : la digue a tenu pendant la crue.",
+        "Sans doute la grève durera-t-elle jusqu'à Noël.",
+        "Une note interne circulait depuis des semaines.",
+    ],
+)
+def test_a_verb_form_after_a_determiner_or_preposition_is_a_noun(sentence: str) -> None:
+    assert one(sentence).status is Status.UNATTRIBUTED
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language", "expected"),
+    [
+        (
+            "Douze plages ont été fermées, selon le dernier point presse de l'agence régionale "
+            "de santé.",
+            "fr",
+            "agence régionale de santé",
+        ),
+        (
+            "Le débit de la Loire a baissé de 30 %, d'après le bulletin hebdomadaire de Vigicrues.",
+            "fr",
+            "Vigicrues",
+        ),
+        (
+            "Footfall fell by 4%, according to the monthly survey of the British Retail "
+            "Consortium.",
+            "en",
+            "British Retail Consortium",
+        ),
+        (
+            "The pier was built in 1869, according to council records.",
+            "en",
+            "council records",
+        ),
+    ],
+)
+def test_document_of_a_named_body(sentence: str, language: str, expected: str) -> None:
+    attribution = one(sentence, language)
+    assert attribution.status is Status.ATTRIBUTED, attribution.reasons
+    assert expected in names(attribution)
+
+
+def test_definite_plural_description_refers_to_the_group_named_before() -> None:
+    french = judge(
+        "Le chiffre d'affaires des officines a reculé, selon l'Ordre des pharmaciens.",
+        ("Les pharmaciens prévoient une nouvelle baisse en 2026.",),
+    )
+    assert french[1].status is Status.ATTRIBUTED
+    assert french[1].sources[0].name == "Les pharmaciens"
+    assert french[1].sources[0].carried_from == "u1"
+    english = judge(
+        ("The National Farmers' Union said wheat yields fell by a fifth.",),
+        ("The farmers expect a poor harvest next year as well.",),
+        language="en",
+    )
+    assert english[1].status is Status.ATTRIBUTED
+    assert english[1].sources[0].name == "The farmers"
+
+
+def test_definite_plural_description_with_no_antecedent_is_vague() -> None:
+    assert one("Les marins redoutent une tempête dans la nuit.").status is Status.VAGUE
+    assert one("The nurses say the ward is understaffed.", "en").status is Status.VAGUE
+
+
+def test_definite_description_keeps_its_words_and_the_antecedent_id() -> None:
+    attributions = judge(
+        (
+            "L'agence Reuters a recensé 40 navires dans le port.",
+            "Le trafic a doublé en un an, précise l'agence.",
+        )
+    )
+    source = attributions[1].sources[0]
+    assert (source.name, source.id) == ("l'agence", "reuters")
+    assert any("refers to Reuters" in r for r in attributions[1].reasons)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language", "expected"),
+    [
+        (
+            "« Mon client n'a rien à se reprocher », a déclaré son avocat, Me Paul Girardin, "
+            "joint par téléphone.",
+            "fr",
+            "Paul Girardin",
+        ),
+        (
+            "« Les travaux reprendront en septembre », a commenté sa directrice, Mme Inès Caron.",
+            "fr",
+            "Inès Caron",
+        ),
+        (
+            '"She will appeal the ruling," said her attorney, Ms. Dana Lowe, outside the court.',
+            "en",
+            "Dana Lowe",
+        ),
+        (
+            "Sales will recover by June, his broker Tom Reilly told investors on Monday.",
+            "en",
+            "Tom Reilly",
+        ),
+    ],
+)
+def test_a_proper_name_in_apposition_wins_over_the_role(
+    sentence: str, language: str, expected: str
+) -> None:
+    attribution = one(sentence, language)
+    assert attribution.status is Status.ATTRIBUTED, attribution.reasons
+    assert names(attribution)[0] == expected
+
+
+def test_the_pronoun_after_an_apposed_name_carries_the_name() -> None:
+    attributions = judge(
+        (
+            "« Nous ferons appel », a réagi son avocate, Me Nadia Ferhat.",
+            "« Le dossier est vide », a-t-elle ajouté.",
+        )
+    )
+    assert attributions[1].status is Status.ATTRIBUTED
+    assert attributions[1].sources[0].name == "Nadia Ferhat"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Plusieurs commerçants interrogés craignent une baisse de la clientèle.", "fr"),
+        ("Quelques élus évoquent déjà un report du chantier.", "fr"),
+        ("Nombre de viticulteurs redoutent une récolte maigre.", "fr"),
+        ("Several shopkeepers fear a slump in trade after the closure.", "en"),
+        ("Many commuters believe the timetable change is a mistake.", "en"),
+        ("Others think the stadium will never be finished.", "en"),
+        ("Some parents are convinced the school will close.", "en"),
+    ],
+)
+def test_indefinite_groups_are_vague(sentence: str, language: str) -> None:
+    attribution = one(sentence, language)
+    assert attribution.status is Status.VAGUE, attribution.reasons
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "British economists warn the pound could fall further.",
+        "Local fishermen say cod stocks are collapsing.",
+        "Dutch growers argue that the levy is unfair.",
+    ],
+)
+def test_a_bare_plural_of_people_is_a_vague_generic_group(sentence: str) -> None:
+    attribution = one(sentence, "en")
+    assert attribution.status is Status.VAGUE, attribution.reasons
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Word has it that the mayor will resign before the summer.", "en"),
+        ("Apparently the brewery is about to change hands.", "en"),
+        ("The drummer is rumoured to be leaving the band.", "en"),
+        ("I'm told the merger talks have collapsed.", "en"),
+        ("Le bruit court que le club sera vendu avant l'été.", "fr"),
+        ("À ce qu'il paraît, la piscine fermera tout le mois d'août.", "fr"),
+        ("Il se murmure que le préfet sera muté.", "fr"),
+    ],
+)
+def test_hearsay_formulas_are_vague(sentence: str, language: str) -> None:
+    attribution = one(sentence, language)
+    assert attribution.status is Status.VAGUE, attribution.reasons
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language", "expected"),
+    [
+        ("Ryanair did not respond to a request for comment.", "en", "Ryanair"),
+        (
+            "The hospital trust could not be reached for comment on Friday.",
+            "en",
+            "hospital trust",
+        ),
+        ("Thames Water has not responded to our questions.", "en", "Thames Water"),
+        ("La société Valmy n'a pas donné suite à nos sollicitations.", "fr", "Valmy"),
+        ("Le maire de Brest n'était pas joignable mardi.", "fr", "maire de Brest"),
+        ("Contacté, Bouygues n'a pas souhaité s'exprimer.", "fr", "Bouygues"),
+    ],
+)
+def test_a_non_comment_names_its_party(sentence: str, language: str, expected: str) -> None:
+    attribution = one(sentence, language)
+    assert attribution.status is Status.ATTRIBUTED, attribution.reasons
+    assert any(expected in n for n in names(attribution))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language", "status"),
+    [
+        (
+            "Contactée, une employée de la banque, qui souhaite rester anonyme, raconte « des "
+            "semaines de chaos ».",
+            "fr",
+            Status.VAGUE,
+        ),
+        (
+            "Sollicité, un porte-parole du groupe, qui n'a pas voulu être cité, évoque « une "
+            "panne isolée ».",
+            "fr",
+            Status.VAGUE,
+        ),
+        (
+            "Asked about the delay, a senior engineer, who declined to be named, said the "
+            "turbines had failed.",
+            "en",
+            Status.VAGUE,
+        ),
+    ],
+)
+def test_a_participle_opening_the_sentence_is_not_the_speaker(
+    sentence: str, language: str, status: Status
+) -> None:
+    attribution = one(sentence, language)
+    assert attribution.status is status, attribution.reasons
+    assert not any(n in {"Contactée", "Sollicité", "Asked"} for n in described(attribution))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language", "expected"),
+    [
+        (
+            "Les vendanges commenceront le 2 septembre, selon les Vignerons du Grand "
+            "Saint-Émilion.",
+            "fr",
+            "Vignerons du Grand Saint-Émilion",
+        ),
+        ("« La salle est pleine », a déclaré Jeanne Avril, la gérante.", "fr", "Jeanne Avril"),
+        ("The news site Yahoo! said the outage lasted an hour.", "en", "Yahoo"),
+    ],
+)
+def test_multi_word_names_stay_whole(sentence: str, language: str, expected: str) -> None:
+    attribution = one(sentence, language)
+    assert names(attribution) == [expected], attribution.reasons
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language", "expected"),
+    [
+        (
+            "En 2023, la Cour des comptes a relevé 40 anomalies, selon son rapport public.",
+            "fr",
+            "Cour des comptes",
+        ),
+        (
+            "Last year Network Rail recorded 120 landslips, according to its annual review.",
+            "en",
+            "Network Rail",
+        ),
+        (
+            "Dans son dernier bulletin, Vigicrues place trois départements en alerte.",
+            "fr",
+            "Vigicrues",
+        ),
+    ],
+)
+def test_a_possessive_document_belongs_to_the_body_the_sentence_names(
+    sentence: str, language: str, expected: str
+) -> None:
+    attribution = one(sentence, language)
+    assert attribution.status is Status.ATTRIBUTED, attribution.reasons
+    assert expected in names(attribution)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Under the agreement, seen by Reuters, Spain would cut its quotas by a tenth.", "en"),
+        ("In its latest bulletin, Met Éireann forecasts gales for the west coast.", "en"),
+        ("Dans son communiqué, Airbus annonce 3 000 embauches.", "fr"),
+    ],
+)
+def test_a_fronted_document_frame_is_a_source(sentence: str, language: str) -> None:
+    assert one(sentence, language).status is Status.ATTRIBUTED
+
+
+def test_an_indefinite_document_frame_before_a_speaker_adds_nothing() -> None:
+    matches = find_attributions(
+        "In an interview on Monday, Ms. Okafor said she would run.", language="en"
+    )
+    assert [m.source_text for m in matches] == ["Ms. Okafor"]
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "language"),
+    [
+        (
+            (
+                "La mairie recommande aux habitants :",
+                "- de boire régulièrement de l'eau ;",
+                "- d'éviter les efforts entre 12 h et 16 h.",
+            ),
+            "fr",
+        ),
+        (
+            (
+                "Le rectorat détaille les nouvelles règles :",
+                "- les portables sont interdits en classe ;",
+                "- les sorties scolaires sont suspendues.",
+            ),
+            "fr",
+        ),
+        (
+            (
+                "The health board recommends:",
+                "- drinking plenty of water;",
+                "- staying out of the sun at midday.",
+            ),
+            "en",
+        ),
+    ],
+)
+def test_list_items_carry_the_source_that_announced_them(
+    paragraphs: tuple[str, ...], language: str
+) -> None:
+    attributions = judge(*paragraphs, language=language)
+    assert [a.status for a in attributions] == [Status.ATTRIBUTED] * 3
+    assert attributions[2].sources[0].carried_from == "u1"
+
+
+def test_a_list_stops_carrying_after_a_plain_sentence() -> None:
+    attributions = judge(
+        "La mairie recommande aux habitants :",
+        "- de boire régulièrement de l'eau ;",
+        "Le marché du samedi est maintenu.",
+        "- Les horaires restent inchangés.",
+    )
+    assert [a.status for a in attributions] == [
+        Status.ATTRIBUTED,
+        Status.ATTRIBUTED,
+        Status.UNATTRIBUTED,
+        Status.UNATTRIBUTED,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "language"),
+    [
+        (
+            (
+                "D'après le rapport de l'ONF, 12 000 hectares de forêt ont brûlé en 2022.",
+                "Le pin maritime y représente la moitié des pertes.",
+            ),
+            "fr",
+        ),
+        (
+            (
+                "Selon le projet consulté par Le Monde, la taxe serait doublée.",
+                "En contrepartie, les petites communes seraient exonérées.",
+            ),
+            "fr",
+        ),
+        (
+            (
+                "Under a draft seen by Reuters, Canada would scrap its dairy quota.",
+                "In return, Washington would lift the levy on softwood lumber.",
+            ),
+            "en",
+        ),
+    ],
+)
+def test_anaphoric_y_and_exchange_connectors_continue_the_report(
+    paragraph: tuple[str, ...], language: str
+) -> None:
+    attributions = judge(paragraph, language=language)
+    assert attributions[1].status is Status.ATTRIBUTED, attributions[1].reasons
+    assert attributions[1].sources[0].carried_from == "u1"
+
+
+def test_impersonal_il_y_a_does_not_continue_the_report() -> None:
+    attributions = judge(
+        (
+            "D'après le rapport de l'ONF, 12 000 hectares de forêt ont brûlé en 2022.",
+            "Il y a dix ans, la forêt couvrait tout le plateau.",
+        )
+    )
+    assert attributions[1].status is Status.UNATTRIBUTED
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Le conseil a voté le budget, un montant que l'opposition juge excessif.", "fr"),
+        ("La ville a vendu le terrain à un prix que les riverains dénoncent.", "fr"),
+        (
+            "The council approved a budget of £3m, a figure that opponents described as reckless.",
+            "en",
+        ),
+    ],
+)
+def test_a_report_inside_a_relative_clause_is_not_the_sentence_source(
+    sentence: str, language: str
+) -> None:
+    assert one(sentence, language).status is Status.UNATTRIBUTED
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("The missing yacht was spotted off the Cornish coast on Tuesday.", "en"),
+        ("A wolf was sighted near the village last week.", "en"),
+        ("Le fugitif a été aperçu dans une gare de Lyon.", "fr"),
+    ],
+)
+def test_agentless_sightings_are_vague(sentence: str, language: str) -> None:
+    assert one(sentence, language).status is Status.VAGUE
+
+
+def test_a_completive_que_keeps_the_attribution() -> None:
+    attribution = one("Le ministre estime que la réforme est juste.")
+    assert attribution.status is Status.ATTRIBUTED
+    assert one("The minister said that the reform was fair.", "en").status is Status.ATTRIBUTED
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        (
+            "Sollicité, un porte-parole du groupe, qui n'a pas voulu être cité, évoque « une "
+            "panne isolée ».",
+            "fr",
+        ),
+        (
+            "Une porte-parole de la préfecture, sous couvert d'anonymat, confirme trois "
+            "interpellations.",
+            "fr",
+        ),
+        (
+            "A spokesman for the ministry, who asked not to be named, said talks had stalled.",
+            "en",
+        ),
+    ],
+)
+def test_a_role_that_asked_not_to_be_named_is_anonymous(sentence: str, language: str) -> None:
+    attribution = one(sentence, language)
+    assert attribution.status is Status.VAGUE, attribution.reasons
+
+
+def test_a_named_person_who_asked_nothing_stays_named() -> None:
+    attribution = one(
+        "Reuters, citing a source who asked not to be named, said the mine had flooded.", "en"
+    )
+    assert "Reuters" in names(attribution)
+
+
+def test_the_authors_are_those_of_the_study_named_before() -> None:
+    attributions = judge(
+        (
+            "Ecologists have counted 40 new bee species, in a study published on Monday in "
+            "the journal Apidologie.",
+            "The pollen samples came from 12 countries, the authors write.",
+        ),
+        language="en",
+    )
+    assert names(attributions[0]) == ["Apidologie"]
+    assert attributions[1].status is Status.ATTRIBUTED
+    assert attributions[1].sources[0].name == "the authors"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language", "expected"),
+    [
+        (
+            "Le taux de pollen a doublé, selon une étude parue mardi dans la revue Allergy.",
+            "fr",
+            "Allergy",
+        ),
+        (
+            "The method was described in a paper published last year in the journal Nature "
+            "Geoscience.",
+            "en",
+            "Nature Geoscience",
+        ),
+        (
+            "Le reportage diffusé dimanche sur la chaîne Arte montrait des cuves percées.",
+            "fr",
+            "Arte",
+        ),
+    ],
+)
+def test_the_publication_a_report_appeared_in_is_a_source(
+    sentence: str, language: str, expected: str
+) -> None:
+    attribution = one(sentence, language)
+    assert attribution.status is Status.ATTRIBUTED, attribution.reasons
+    assert expected in names(attribution)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language", "status"),
+    [
+        ("A Welsh cheese maker has recalled two of its brie lines.", "en", Status.UNATTRIBUTED),
+        ("Some recent polls show the mayor losing ground.", "en", Status.VAGUE),
+        ("Des sondages montrent une remontée du candidat.", "fr", Status.VAGUE),
+    ],
+)
+def test_a_weak_verb_reports_for_a_vague_group_not_for_a_company(
+    sentence: str, language: str, status: Status
+) -> None:
+    assert one(sentence, language).status is status
+
+
+def test_a_threshold_recommended_by_a_body_names_it() -> None:
+    attribution = one(
+        "La couverture atteint 80 %, sous le seuil de 95 % recommandé par l'Organisation "
+        "mondiale de la santé pour stopper l'épidémie."
+    )
+    assert names(attribution) == ["Organisation mondiale de la santé"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Two hikers were rescued overnight, the coastguard said.", "en"),
+        ("Residents were evacuated as a precaution, police said.", "en"),
+        ("Le feu a parcouru 40 hectares, selon les pompiers.", "fr"),
+        ("Trois tonnes de tabac ont été saisies, ont indiqué les douaniers.", "fr"),
+    ],
+)
+def test_official_services_named_by_their_function_are_identifiable(
+    sentence: str, language: str
+) -> None:
+    assert one(sentence, language).status is Status.ATTRIBUTED
+
+
+def test_an_indefinite_official_is_still_vague() -> None:
+    assert one("Des policiers évoquent une rixe entre bandes.").status is Status.VAGUE
+    assert one("Several police officers said the crowd was calm.", "en").status is Status.VAGUE
+
+
+def test_an_object_relative_between_subject_and_verb_is_skipped() -> None:
+    attribution = one("Le maire, que nous avons rencontré, affirme que tout va bien.")
+    assert names(attribution) == ["maire"]
+    apposed = one("La vente, que le maire qualifie d'historique, a rapporté 2 millions.")
+    assert apposed.status is Status.UNATTRIBUTED
+
+
+def test_information_obtained_from_someone() -> None:
+    attribution = one("Le vol a eu lieu mardi, a-t-on appris auprès de la gendarmerie.")
+    assert attribution.status is Status.ATTRIBUTED
+
+
+# ---------------------------------------------------------------------------
 # Lexicons are data: a user file extends them
 
 
