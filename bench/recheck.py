@@ -195,5 +195,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("AUDITOR_HOME", tempfile.mkdtemp(prefix="bench-recheck-home-"))
-    sys.exit(main())
+    with tempfile.TemporaryDirectory(prefix="bench-recheck-home-") as home:
+        os.environ.setdefault("AUDITOR_HOME", home)  # never the user's own store
+        code = main()
+    sys.exit(code)
