@@ -17,7 +17,11 @@ unit is sensational when its weights add up to 2, i.e. one strong signal or two 
 Signals found inside a quotation are the speaker's words, not the author's, and do not count.
 Strong without a lexicon word: capitals in a word form no acronym has (SHARING, HOLD-UP,
 ÉNORME), piled-up marks ("?!", "!!!"), an exclamation on a factual claim or on a short
-judgement of the author.
+judgement of the author, a superlative of an emotive word ("the scariest", "le plus
+effrayant"; not one that measures, "the deadliest"), an intensifier before an evaluative word
+("frankly ridiculous", "carrément aberrant"), a one-word insinuating question ("Coïncidence ?").
+A heading's question that the section answers ("Will repairs get cheaper?") is no teaser; a
+title ending in "?!" is a heading.
 
 Kind, beyond the lexicon markers: quotation marks make a quote only when they reproduce
 someone's words, not around a short term or label ("une enquête pour « vol »"); rhetorical
@@ -75,7 +79,18 @@ SPECULATION = "dramatic-speculation"
 STORYTELLING = "first-person-storytelling"
 IMAGINE = "invitation-to-imagine"
 CAPS = "capitals for effect"
-_WORD_LISTS = frozenset({"acronyms", "shouted_words"})  # lexicon categories that are not signals
+# Lexicon categories that are word lists, not signals.
+_WORD_LISTS = frozenset(
+    {
+        "acronyms",
+        "shouted_words",
+        "intensifiers",
+        "evaluative_words",
+        "measurable_adjectives",
+        "insinuating_questions",
+        "explainer_questions",
+    }
+)
 
 #: Document grade from the check-worthy units: the first rule that holds wins. Each rule is
 #: (label, letter, minimum attributed share, maximum unattributed share); vague units count in
@@ -267,10 +282,25 @@ class _Rules:
     imperative_objects: frozenset[str]
     french: bool  # the French lexicons are loaded
     speech_forms: frozenset[str]  # the speech verbs exactly as listed
+    # "frankly" + "ridiculous": an intensifier before an evaluative word
+    intensified: re.Pattern[str] | None = None
+    evaluative: re.Pattern[str] | None = None  # evaluative words, also alone (superlatives)
+    measurable: re.Pattern[str] | None = None  # emotive adjectives that measure ("deadliest")
+    insinuating: re.Pattern[str] | None = None  # "Coïncidence ?": a lone insinuating question
+    explainer: re.Pattern[str] | None = None  # "Will…?", "Comment…?": an explainer question
 
     def is_lexicon_word(self, folded_word: str) -> bool:
         """Whether a word alone is a sensational lexicon entry ("choc", "wow")."""
         return any(c.pattern.fullmatch(folded_word) for c in self.sensational)
+
+    def is_emotive(self, folded_word: str) -> bool:
+        """Whether a word is emotive or evaluative ("scary", "effrayante", "ridiculous") and
+        does not measure anything ("deadly", "meurtrier": a death toll is a fact)."""
+        if self.measurable is not None and self.measurable.fullmatch(folded_word):
+            return False
+        return self.is_lexicon_word(folded_word) or bool(
+            self.evaluative is not None and self.evaluative.fullmatch(folded_word)
+        )
 
 
 def _merge(lexicons: Sequence[Lexicon]) -> dict[str, list[str]]:
@@ -329,7 +359,27 @@ def _rules(language: str, extra_files: tuple[str, ...]) -> _Rules:
         ),
         french="fr" in languages,
         speech_forms=frozenset(fold(e.strip()) for e in kinds.get("speech_verbs", ())),
+        intensified=_pair(
+            sens.get("intensifiers", ()),
+            [*sens.get("evaluative_words", ()), *_sensational_entries(sens)],
+            gap=1,
+        ),
+        evaluative=_compile(sens.get("evaluative_words", ())),
+        measurable=_compile(sens.get("measurable_adjectives", ())),
+        insinuating=_compile(sens.get("insinuating_questions", ())),
+        explainer=_compile(sens.get("explainer_questions", ())),
     )
+
+
+def _sensational_entries(sens: Mapping[str, Sequence[str]]) -> list[str]:
+    """The single words of the emotive and hyperbolic categories ("ridicule", "scary")."""
+    return [
+        e
+        for name, entries in sens.items()
+        if name.startswith(("loaded_word", "hyperbole")) and "title" not in name
+        for e in entries
+        if len(e.split()) == 1
+    ]
 
 
 # An evaluative adjective after "is certainly", not a verb ("was clearly wearing").
@@ -784,6 +834,19 @@ def _sensational_hits(
             candidates.append(
                 _Hit(category.kind, category.weight, m.start(), m.end(), text[m.start() : m.end()])
             )
+    candidates += _superlative_hits(text, folded, rules, quotes)
+    for m in _finditer(rules.intensified, folded):
+        if not _inside(quotes, m.start(), m.end()):
+            candidates.append(
+                _Hit(
+                    "hyperbole",
+                    STRONG,
+                    m.start(),
+                    m.end(),
+                    text[m.start() : m.end()],
+                    "intensified judgement",
+                )
+            )
     # Longest, strongest first; a match overlapping a kept one is the same words again.
     candidates.sort(key=lambda h: (-(h.end - h.start), -h.weight, h.start))
     kept: list[_Hit] = []
@@ -792,6 +855,62 @@ def _sensational_hits(
             kept.append(hit)
     kept.sort(key=lambda h: h.start)
     return kept
+
+
+# "le plus effrayant", "des plus terrifiantes", "the most shocking", "the scariest",
+# "Europe's creepiest": group 1 is the adjective.
+_SUPERLATIVE = re.compile(
+    r"(?<!\w)(?:(?:le|la|les|des)\s+plus\s+([^\W\d_][\w'-]*)|the\s+most\s+([^\W\d_][\w'-]*)"
+    r"|([^\W\d_]{3,}est))(?!\w)"
+)
+
+
+def _superlative_bases(word: str) -> list[str]:
+    """The adjectives an English "-est" form can come from: scariest, saddest, cutest."""
+    stem = word[:-3]
+    bases = [stem, stem + "e"]
+    if stem.endswith("i"):
+        bases.append(stem[:-1] + "y")
+    if len(stem) > 2 and stem[-1] == stem[-2]:
+        bases.append(stem[:-1])
+    return bases
+
+
+def _superlative_hits(
+    text: str, folded: str, rules: _Rules, quotes: Sequence[tuple[int, int]]
+) -> list[_Hit]:
+    """A superlative of an emotive or evaluative word is hyperbole: "the scariest attack",
+    "le plus effrayant", "the most terrifying". Not a superlative that measures ("the
+    deadliest", "le plus meurtrier") nor of a neutral word ("the largest")."""
+    hits = []
+    for m in _SUPERLATIVE.finditer(folded):
+        if _inside(quotes, m.start(), m.end()):
+            continue
+        french, english, inflected = m.groups()
+        words = [french or english] if (french or english) else _superlative_bases(inflected)
+        if any(rules.is_emotive(w) for w in words):
+            hits.append(
+                _Hit(
+                    "hyperbole",
+                    STRONG,
+                    m.start(),
+                    m.end(),
+                    text[m.start() : m.end()],
+                    "superlative of an emotive word",
+                )
+            )
+    return hits
+
+
+def _insinuation_hits(text: str, rules: _Rules, kind: UnitKind) -> list[_Hit]:
+    """A question of one word that insinuates ("Coïncidence ?", "Hasard ?", "Fluke?"):
+    dramatic speculation that lets the reader draw the conclusion."""
+    if kind is not UnitKind.QUESTION or rules.insinuating is None:
+        return []
+    bare = fold(text).strip(" .!?…«»\"'()-–—")
+    if len(bare.split()) > 2 or not rules.insinuating.fullmatch(bare):
+        return []
+    return [_Hit(SPECULATION, STRONG, 0, len(text), text.strip(), "a lone insinuating question")]
 
 
 def _caps_weight(word: str, rules: _Rules) -> int:
@@ -902,11 +1021,31 @@ def _suspense_hits(text: str, quotes: Sequence[tuple[int, int]]) -> list[_Hit]:
     return []
 
 
-def _title_hits(text: str) -> list[_Hit]:
+def _explainer_question(text: str, rules: _Rules, second_person: int) -> bool:
+    """A heading that asks what the section answers ("Will repairs get cheaper?", "Comment
+    faire valoir ses droits ?"): it opens on a question word and a plain verb, in a plain
+    case, and neither addresses nor teases the reader."""
+    plain = text.strip()
+    if rules.explainer is None or second_person or _PILED_MARKS.search(plain):
+        return False
+    if not _QUESTION_END.search(plain) or _YOU.search(fold(plain)):
+        return False
+    if any(w.isupper() and len(w) > 1 for w in _words(plain)):
+        return False
+    return rules.explainer.match(fold(plain)) is not None
+
+
+_PILED_MARKS = re.compile(r"[!?]{2,}")
+_YOU = re.compile(r"(?<!\w)you")  # "you", "youre", "yourself": the reader, however spelt
+
+
+def _title_hits(text: str, explainer: bool = False) -> list[_Hit]:
     hits = []
     if _NUMBER_LIST_TITLE.match(text):
         hits.append(_Hit(CLICKBAIT, STRONG, 0, len(text), text.split()[0], "a numbered-list title"))
-    if _QUESTION_END.search(text.strip()):
+    if explainer:
+        pass  # a question the section answers is no teaser
+    elif _QUESTION_END.search(text.strip()):
         hits.append(_Hit(CLICKBAIT, WEAK, 0, len(text), text.strip(), "a title asking a question"))
     elif text.rstrip().endswith(":"):  # a teaser that stops before telling
         hits.append(_Hit(CLICKBAIT, WEAK, 0, len(text), text.strip(), "a title that stops short"))
@@ -1129,6 +1268,9 @@ def judge_units(
         reasons = list(attribution.reasons)
         if unit.kind is UnitKind.HEADING:
             kind, kind_reason = UnitKind.HEADING, "a title or heading"
+        elif title and _PILED_MARKS.search(unit.text.strip()[-3:]):
+            # "EXCLUSIVE: Rovers CLOSE to £35m swoop?!": a title that shouts, not a question
+            kind, kind_reason = UnitKind.HEADING, "a title ending in piled-up marks"
         elif unit.kind in (UnitKind.CLAIM, UnitKind.QUOTE, UnitKind.OPINION, UnitKind.QUESTION):
             kind, kind_reason = unit.kind, "kind given by segmentation"
         else:
@@ -1169,8 +1311,11 @@ def judge_units(
                 )
             )
         hits += _suspense_hits(unit.text, quotes)
+        hits += _insinuation_hits(unit.text, rules, kind)
         if title:
-            hits += _title_hits(unit.text)
+            hits += _title_hits(
+                unit.text, _explainer_question(unit.text, rules, feats.second_person)
+            )
         hits.sort(key=lambda h: h.start)
         score = sum(h.weight for h in hits)
         sensational = score >= SENSATIONAL_THRESHOLD

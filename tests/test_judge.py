@@ -886,3 +886,192 @@ def test_policy_framed_as_theft_or_persecution_is_loaded(text: str, language: st
     judgement = judged(text, language)
     assert judgement.sensational
     assert "loaded-word" in signal_kinds(judgement)
+
+
+# ---------------------------------------------------------------------------
+# Second blind set: general rules (superlatives of emotive words, intensified judgements,
+# verbs of contempt, fear in titles, insinuating questions, explainer headings)
+
+
+def title_of(text: str, language: str = "fr", kind: UnitKind = UnitKind.SENTENCE) -> Judgement:
+    """Judge ``text`` as the first line of a document (the title) followed by a sentence."""
+    units = make_units((text, kind), "Le texte suit.")
+    return judge_units(units, {}, language=language)[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("This is the creepiest car park in the county.", "en"),
+        ("It was the most frightening night of the whole season.", "en"),
+        ("Le scénario le plus effrayant reste celui d'une rupture de digue.", "fr"),
+        ("C'est l'une des affaires les plus glaçantes de la décennie.", "fr"),
+    ],
+)
+def test_a_superlative_of_an_emotive_word_is_hyperbole(text: str, language: str) -> None:
+    judgement = judged(text, language)
+    assert judgement.sensational, text
+    assert "hyperbole" in signal_kinds(judgement)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("It was the deadliest flood in the region since 1953.", "en"),
+        ("The largest share of the budget goes to schools.", "en"),
+        ("C'est l'accident le plus meurtrier depuis 2010 sur cette route.", "fr"),
+        ("La commune la plus peuplée du canton compte 4 000 habitants.", "fr"),
+    ],
+)
+def test_a_superlative_that_measures_is_not_hyperbole(text: str, language: str) -> None:
+    assert not judged(text, language).sensational, text
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("The council spent 40,000 pounds on a logo, which is frankly absurd.", "en"),
+        ("Charging parents for the bus is downright shameful.", "en"),
+        ("Le nouveau tarif de la cantine est franchement indécent.", "fr"),
+        ("Ce calendrier des travaux est carrément aberrant.", "fr"),
+    ],
+)
+def test_an_intensified_judgement_is_hyperbole(text: str, language: str) -> None:
+    judgement = judged(text, language)
+    assert judgement.sensational, text
+    assert "hyperbole" in signal_kinds(judgement)
+
+
+def test_an_intensifier_alone_or_before_a_neutral_word_is_not_sensational() -> None:
+    assert not judged("The new route is frankly longer than the old one.", "en").sensational
+    assert not judged("Le projet est franchement différent de celui de 2019.").sensational
+    assert not judged("The plan is simply a draft at this stage.", "en").sensational
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Le préfet n'a même pas daigné recevoir les éleveurs.", "fr"),
+        ("La direction a osé parler de « modernisation » devant les grévistes.", "fr"),
+        ("L'administration s'acharne sur les petits exploitants depuis des mois.", "fr"),
+        ("The minister did not deign to answer the families' letter.", "en"),
+        ("The chief executive had the gall to award himself a bonus.", "en"),
+        ("La réforme revient à condamner toute une génération d'apprentis.", "fr"),
+        ("Closing the line would condemn an entire valley to isolation.", "en"),
+    ],
+)
+def test_verbs_of_contempt_and_doom_framing_are_loaded(text: str, language: str) -> None:
+    judgement = judged(text, language)
+    assert judgement.sensational, text
+    assert "loaded-word" in signal_kinds(judgement)
+
+
+def test_plain_verbs_near_the_contempt_lexicon_are_not_loaded() -> None:
+    assert not judged("Le tribunal a condamné le prévenu à six mois de prison.").sensational
+    assert not judged("Il ose une nouvelle recette chaque semaine.").sensational
+    assert not judged("The court condemned the attack in a short ruling.", "en").sensational
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Psychose à Saint-Amand : des seringues retrouvées dans un parc", "fr"),
+        ("Vent de panique au collège après une fausse alerte", "fr"),
+        ("Measles scare at Hillcrest primary school", "en"),
+        ("Panic on the ring road as bridge is shut", "en"),
+    ],
+)
+def test_fear_named_in_a_title_is_loaded(text: str, language: str) -> None:
+    judgement = title_of(text, language)
+    assert judgement.sensational, text
+    assert "loaded-word" in signal_kinds(judgement)
+
+
+def test_fear_words_in_the_body_alone_stay_weak_or_neutral() -> None:
+    assert not judged("La panique a gagné quelques commerçants du centre.").sensational
+    assert not judged("A health scare closed the ward for two days in March.", "en").sensational
+    assert not title_of("Fears grow over the future of the steelworks", "en").sensational
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("Hasard ?", "fr"), ("Pure coïncidence ?", "fr"), ("Fluke?", "en"), ("Coincidence?", "en")],
+)
+def test_a_lone_insinuating_question_is_dramatic_speculation(text: str, language: str) -> None:
+    judgement = judged(text, language)
+    assert judgement.kind is UnitKind.QUESTION
+    assert judgement.sensational, text
+    assert "dramatic-speculation" in signal_kinds(judgement)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("Pourquoi ?", "fr"), ("Vraiment ?", "fr"), ("Honestly?", "en"), ("Why?", "en")],
+)
+def test_other_one_word_questions_are_not_sensational(text: str, language: str) -> None:
+    assert not judged(text, language).sensational, text
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Will the new tariff actually lower bills?", "en"),
+        ("How does the scheme really work?", "en"),
+        ("Comment fonctionne vraiment le nouveau bonus ?", "fr"),
+        ("Faut-il finalement changer de fournisseur ?", "fr"),
+    ],
+)
+def test_an_explainer_question_heading_is_not_clickbait(text: str, language: str) -> None:
+    judgement = judge_one(text, UnitKind.HEADING, language=language)
+    assert judgement.kind is UnitKind.HEADING
+    assert not judgement.sensational, text
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Why you should actually stop charging your phone overnight?", "en"),
+        ("Is this the worst council in Britain?", "en"),
+        ("Jusqu'où ira vraiment la hausse des loyers ?", "fr"),
+        ("Will repairs REALLY get cheaper?!", "en"),
+    ],
+)
+def test_a_teasing_question_heading_stays_clickbait(text: str, language: str) -> None:
+    judgement = judge_one(text, UnitKind.HEADING, language=language)
+    assert judgement.sensational, text
+    assert "clickbait" in signal_kinds(judgement)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("SHOCK: City CLOSE to selling its stadium?!", "en"),
+        ("United bid for the striker REJECTED?!", "en"),
+        ("Le maire VA démissionner ?!", "fr"),
+    ],
+)
+def test_a_title_ending_in_piled_marks_is_a_heading(text: str, language: str) -> None:
+    judgement = title_of(text, language)
+    assert judgement.kind is UnitKind.HEADING
+    assert judgement.sensational
+    assert not judgement.checkworthy
+
+
+def test_a_question_with_piled_marks_in_the_body_stays_a_question() -> None:
+    judgement = judged("And the transfer fee?!", "en")
+    assert judgement.kind is UnitKind.QUESTION
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Buckle up, City fans, this summer is going to be BIG!", "en"),
+        ("Get ready, folks, because the derby is back!", "en"),
+        ("Chers lecteurs, accrochez-vous, la suite est ÉNORME !", "fr"),
+    ],
+)
+def test_addressing_the_reader_with_emphasis_is_an_opinion(text: str, language: str) -> None:
+    judgement = judged(text, language)
+    assert judgement.kind is UnitKind.OPINION, judgement.reasons
+    assert judgement.sensational
+    assert not judgement.checkworthy
