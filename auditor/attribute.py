@@ -293,6 +293,11 @@ class _Lex:
     gerunds: _Phrases = field(default_factory=lambda: _Phrases(()))
     progressive_auxiliaries: _Phrases = field(default_factory=lambda: _Phrases(()))
     singular_definite: frozenset[str] = field(default_factory=frozenset)
+    document_specifiers: frozenset[str] = frozenset()
+    document_origins: frozenset[str] = frozenset()
+    noun_compounds: _Phrases = field(default_factory=lambda: _Phrases(()))
+    research_verbs: frozenset[str] = frozenset()
+    finite_followers: frozenset[str] = frozenset()
 
 
 _SINGULAR_DEFINITE = frozenset({"le", "la", "l'", "ce", "cet", "cette", "the", "this", "that"})
@@ -587,6 +592,11 @@ def _compiled(language: str, extra_files: tuple[str, ...] = ()) -> _Lex:
         offices=phrases("offices"),
         progressive_auxiliaries=phrases("progressive_auxiliaries"),
         singular_definite=_SINGULAR_DEFINITE,
+        document_specifiers=_set(raw, "document_specifiers"),
+        document_origins=_set(raw, "document_origins"),
+        noun_compounds=phrases("noun_compounds"),
+        research_verbs=_set(raw, "research_verbs"),
+        finite_followers=_set(raw, "finite_followers"),
     )
 
 
@@ -1369,6 +1379,22 @@ def _classify(ctx: _Ctx, i: int, j: int, role: str) -> _NP:
                 head=head,
                 reason="documents of a body",
             )
+        if any(toks[m].low in lex.document_origins for m in range(k, core)) or any(
+            toks[m].low in lex.document_specifiers
+            for m in range(he, min(core + 2, len(toks)))
+            if m < core or toks[core].text == ","
+        ):
+            # "court documents", "les registres parlementaires": papers of an official origin;
+            # "an internal memo seen by this newspaper", "the document, dated 14 October": a
+            # copy identified by who saw it or its date. Only a bare indefinite stays vague.
+            source = _lookup(ctx, text)
+            name = source.name if source else _span_text(ctx, k, core)
+            return np(
+                "named",
+                [_Ref(name, source, False, start, end)],
+                head=head,
+                reason="a specific document",
+            )
         if det == "definite" and (
             any(
                 toks[m].low in lex.agent_participles
@@ -1495,6 +1521,7 @@ class _Analysis:
     first_offset: int = 0  # where the sentence's first word starts (after connectors)
     first_person: bool = False  # the author speaks ("je", "I")
     list_item: bool = False  # a bullet or numbered item ("- ne pas s'approcher du feu ;")
+    subject: tuple[_Ref, ...] = ()  # the named subject of the main clause, source or not
 
 
 #: Forms of "être" that make the compound tenses of pronominal verbs ("s'est emporté").
@@ -2131,10 +2158,16 @@ def _gerund_match(ctx: _Ctx, i: int, end: int, earlier: Sequence[_Match]) -> lis
         or toks[k].low in {"while", "before", "after", "en", "tout", "and", "et"}
     ):
         previous = [m for m in earlier if m.kind in {"subject", "inverted", "preposition"}]
-        if previous:
-            np = previous[-1].np
+        # "Veltra cut its forecast on Tuesday, blaming weak demand": with no report verb before,
+        # the participle reports for the named subject of the sentence.
+        subject = previous[-1].np if previous else None
+        if subject is None and toks[k].text == ",":
+            subject = _named_subject(ctx)
+        if subject is not None:
             return [
-                _Match(_span_text(ctx, i, end), toks[i].start, toks[end - 1].end, np, "subject")
+                _Match(
+                    _span_text(ctx, i, end), toks[i].start, toks[end - 1].end, subject, "subject"
+                )
             ]
     return []
 
@@ -2217,9 +2250,33 @@ def _incise(ctx: _Ctx, i: int) -> list[_Match]:
     return [m for m in found if m.kind in {"inverted", "medium"}]
 
 
+_COORDINATORS = frozenset({"and", "et"})
+
+
+def _noun_not_verb(ctx: _Ctx, i: int, end: int) -> bool:
+    """Whether the verb form at tokens i..end is the head of a noun phrase.
+
+    "Member states have until…", "the United States", "les dits accords": a form that makes a
+    compound with the noun before it, or one that opens the sentence after a single word and is
+    itself followed by a finite verb ("Nation states are…": the form is that verb's subject).
+    """
+    toks, lex = ctx.toks, ctx.lex
+    for s in range(max(0, i - 3), i):
+        if lex.noun_compounds.match(toks, s) == end:
+            return True
+    return (
+        i - 1 == _start_index(ctx)
+        and toks[i - 1].word
+        and end < len(toks)
+        and toks[end].low in lex.finite_followers
+    )
+
+
 def _verb_match(ctx: _Ctx, i: int, end: int, *, weak: bool, participle: bool) -> list[_Match]:
     toks, lex = ctx.toks, ctx.lex
     t = toks[i]
+    if _noun_not_verb(ctx, i, end):
+        return []
     cue_start = t.start
     k, _aux = _skip_left(ctx, i - 1)
     if participle and k + 1 < i:
@@ -2244,6 +2301,12 @@ def _verb_match(ctx: _Ctx, i: int, end: int, *, weak: bool, participle: bool) ->
     left, invertible = _subject_left(ctx, i)
     np: _NP | None = None
     kind = "subject"
+    if k > 0 and toks[k].low in _COORDINATORS and toks[k - 1].word:
+        # "Coach Anna Berg was asked about it and said: …", "Le maire s'est rendu sur place
+        # et a déclaré…": a second predicate shares the subject of the sentence.
+        np = _sentence_subject(ctx)
+        if np is not None:
+            left = None
     right = _np_right(ctx, end) if invertible else None
     if right is not None and toks[right[0]].low in lex.complement_openers:
         right = None
@@ -2280,7 +2343,12 @@ def _verb_match(ctx: _Ctx, i: int, end: int, *, weak: bool, participle: bool) ->
             np = cand
     if np is None and right is not None:
         cand = _classify(ctx, right[0], right[1], "object")
-        if cand.kind in {"named", "pronoun"} or (cand.kind == "vague" and left is None):
+        if (
+            cand.kind in {"named", "pronoun"}
+            or (cand.kind == "vague" and left is None)
+            # "Le lien persiste, précise l'étude": a tag naming the study named before
+            or (cand.kind == "report" and toks[k].text == "," and _ends_tag(ctx, right[1]))
+        ):
             np, kind = _with_apposed_name(ctx, cand, right[1]), "inverted"
             after = _skip_right(ctx, right[1])
     if np is None:
@@ -2650,13 +2718,86 @@ def _sentence_subject(ctx: _Ctx) -> _NP | None:
     e = s
     while e < len(toks) and e - s <= 10:
         t = toks[e]
-        if not t.word or t.low in lex.clause_markers or (e > s and t.base in lex.verb_firsts):
+        if (
+            not t.word
+            or t.low in lex.clause_markers
+            or (e > s and t.base in lex.verb_firsts)
+            or (e > s and (t.low in lex.auxiliaries or t.low in lex.passive_auxiliaries.firsts))
+        ):
             break
         e += 1
     if e == s:
         return None
     np = _classify(ctx, s, e, "subject")
     return np if np.kind == "named" else None
+
+
+def _research_matches(ctx: _Ctx) -> list[_Match]:
+    """A named body's study or researchers as the subject of a research verb.
+
+    "Les chercheurs de l'Institut Pasteur ont suivi…", "Une étude de l'Inserm publiée en 2023 a
+    associé…", "A study by Oxford University found…", "Researchers at the University of Leeds
+    found…": the findings are the body's. An unnamed study or researchers are no source here.
+    """
+    toks, lex = ctx.toks, ctx.lex
+    for i, t in enumerate(toks):
+        if t.low not in lex.research_verbs or i == 0:
+            continue
+        left, _inv = _subject_left(ctx, i)
+        if left is None:
+            continue
+        np = _classify(ctx, left[0], left[1], "subject")
+        head = np.head.lower().split()[-1] if np.head else ""
+        researchers = head in _AUTHOR_WORDS
+        if not (
+            (np.kind == "named" and (np.reason.startswith("document") or researchers))
+            # "the study found", "les chercheurs ont observé": the study named before
+            or np.kind == "report"
+            # "the researchers found": those of the study named before (not "The researchers,
+            # from the University of Leeds, analysed…", whose apposition names them)
+            or (np.kind == "pronoun" and researchers and toks[left[1]].text != ",")
+        ):
+            continue
+        k, _aux = _skip_left(ctx, i - 1)
+        start = toks[k + 1].start if k + 1 < i else t.start
+        return [_Match(ctx.text[start : t.end], start, t.end, np, "subject")]
+    return []
+
+
+_DASHES = frozenset({"-", "–", "—"})
+
+
+def _named_subject(ctx: _Ctx) -> _NP | None:
+    """The named subject of the sentence, whatever its verb.
+
+    "Veltra Mobility cut its forecast", "AMSTERDAM, May 6 - Dutch bicycle maker Veltra cut…":
+    after a dateline, the first name followed by a lower-case word (its verb), not a
+    nationality. Pronouns further on ("it said") refer to it.
+    """
+    toks, lex = ctx.toks, ctx.lex
+    s = _start_index(ctx)
+    dash = -1
+    if s < len(toks) and toks[s].text.isupper() and len(toks[s].text) > 1:
+        dash = next((m for m in range(s, min(len(toks), s + 8)) if toks[m].text in _DASHES), -1)
+    if dash == -1:
+        np = _sentence_subject(ctx)
+        if np is not None:
+            return np
+    else:
+        s = dash + 1
+    e = s
+    while e < len(toks) and e - s <= 12 and toks[e].word and toks[e].low not in lex.clause_markers:
+        e += 1
+    for a, b in _name_runs(ctx, s, e):
+        if (
+            b < len(toks)
+            and toks[b].word
+            and not toks[b].cap
+            and lex.nationalities.match(toks, a) != b
+        ):
+            cand = _classify(ctx, a, b, "subject")
+            return cand if cand.kind == "named" else None
+    return None
 
 
 def _with_owner(ctx: _Ctx, m: _Match) -> _Match:
@@ -2696,6 +2837,9 @@ def _analyse(
     quotes = _quotes(text)
     ctx = _Ctx(text, toks, lex, registry, entities, tuple(quotes))
     matches = [_with_owner(ctx, m) for m in _find_matches(ctx, quotes)]
+    subject = _named_subject(ctx)
+    if not matches:
+        matches = _research_matches(ctx)
     if _anonymity(ctx):
         matches = [_anonymous(m) for m in matches]
     k = _start_index(ctx)
@@ -2751,6 +2895,7 @@ def _analyse(
         first_offset=toks[k].start if k < len(toks) else 0,
         first_person=any(t.low in _FIRST_PERSON for t in toks),
         list_item=bool(_LIST_ITEM.match(text)),
+        subject=subject.refs if subject is not None else (),
     )
 
 
@@ -2995,6 +3140,9 @@ class _Memory:
     # one paragraph each, carry the announcing unit's sources.
     list_sources: tuple[SourceRef, ...] = ()
     list_unit: str | None = None
+    # The last named subject of the paragraph ("Veltra cut…"), for "it said" further on.
+    subjects: tuple[SourceRef, ...] = ()
+    subjects_unit: str | None = None
     # Article state: (unit index, unit id, words of the mention, source).
     mentions: list[tuple[int, str, str, SourceRef]] = field(default_factory=list)
     reports: list[tuple[str, str, tuple[SourceRef, ...]]] = field(default_factory=list)
@@ -3005,6 +3153,7 @@ class _Memory:
         self.quote_open = False
         self.quote_sources = self.last_quote_sources = self.colon_sources = ()
         self.persons, self.persons_unit = (), None
+        self.subjects, self.subjects_unit = (), None
 
 
 #: How many units back a pronoun may look for its antecedent.
@@ -3415,7 +3564,19 @@ def _antecedent_of(
         return refs, unit_id
     if memory.persons and memory.persons_unit:
         return memory.persons, memory.persons_unit
+    if (
+        pronoun is not None
+        and pronoun.np.head.lower() not in _PERSONAL_PRONOUNS
+        and memory.subjects
+        and memory.subjects_unit
+    ):
+        # "…, it said in a statement", "a-t-elle indiqué": the named subject of the paragraph.
+        return memory.subjects, memory.subjects_unit
     return None
+
+
+#: English pronouns for people only: "she said" never refers to a company named before.
+_PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her"})
 
 
 def _remember(
@@ -3482,6 +3643,16 @@ def _remember(
         for r in analysis.persons
     )
     memory.persons, memory.persons_unit = (persons[-1:], unit.id) if persons else ((), None)
+    subject = tuple(
+        SourceRef(
+            r.name, getattr(r.source, "id", None) if r.source else None, None, "subject", r.vague
+        )
+        for r in analysis.subject
+        # a proper name, not a description ("the company", which refers back itself)
+        if not r.vague and any(c.isupper() for c in r.name)
+    )
+    if subject:
+        memory.subjects, memory.subjects_unit = subject, unit.id
 
 
 #: People a definite plural names by the study they wrote ("the authors", "les chercheurs").

@@ -1402,3 +1402,278 @@ def test_parser_path_agrees_on_seed_003() -> None:
     agree = sum(rules[t][1].status is parsed[t][1].status for t in rules)
     assert agree / len(rules) >= 0.95
     assert _find(parsed, "Selon Kyrylo Budanov").status is Status.ATTRIBUTED
+
+
+# ---------------------------------------------------------------------------
+# Blind-set failure classes, as general rules on invented sentences.
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "language", "expected"),
+    [
+        (
+            ("Northwind Airlines cancelled 40 flights on Monday.", "Delays will last, it said."),
+            "en",
+            "Northwind Airlines",
+        ),
+        (
+            ("Calder Foods shut its Leeds bakery.", "About 90 staff are affected, they said."),
+            "en",
+            "Calder Foods",
+        ),
+        (
+            (
+                "La société Brevane a fermé son usine de Lyon.",
+                "Le site employait 200 personnes, a-t-elle indiqué.",
+            ),
+            "fr",
+            "Brevane",
+        ),
+        (
+            (
+                "Le club de Rennes a vendu son stade.",
+                "Les travaux coûtaient trop cher, a-t-il expliqué.",
+            ),
+            "fr",
+            "club de Rennes",
+        ),
+    ],
+)
+def test_pronoun_speaker_is_the_named_subject_of_the_paragraph(
+    paragraph: tuple[str, str], language: str, expected: str
+) -> None:
+    second = judge(paragraph, language=language)[1]
+    assert second.status is Status.ATTRIBUTED
+    assert expected in names(second)
+
+
+def test_he_or_she_does_not_refer_to_a_company() -> None:
+    second = judge(
+        ("Acme Corp cut 300 jobs on Monday.", "It was painful, she said."), language="en"
+    )[1]
+    assert second.status is not Status.ATTRIBUTED
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "BRISTOL, June 3 - British bakery chain Calder Foods cut its profit forecast on Monday, "
+        "blaming higher flour costs.",
+        "Calder Foods lowered its outlook on Monday, blaming weak demand in Scotland.",
+        "PARIS, 3 juin - Le groupe Brevane a abaissé sa prévision mardi, invoquant une demande faible.",
+    ],
+)
+def test_wire_lead_participle_reports_for_the_named_subject(sentence: str) -> None:
+    language = "fr" if "juin" in sentence else "en"
+    result = one(sentence, language)
+    assert result.status is Status.ATTRIBUTED
+    assert any(n in {"Calder Foods", "Brevane", "groupe Brevane"} for n in names(result))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language", "expected"),
+    [
+        (
+            'Coach Anna Berg was asked about the injury on Friday and said: "We are waiting '
+            'for the scan results before we decide."',
+            "en",
+            "Anna Berg",
+        ),
+        (
+            'Mayor Tom Pryce visited the site on Monday and said: "The road will reopen '
+            'as soon as the checks are done."',
+            "en",
+            "Tom Pryce",
+        ),
+        (
+            "L'entraîneur Paul Martin a été interrogé vendredi et a déclaré : « Nous attendons "
+            "les résultats avant de décider quoi que ce soit. »",
+            "fr",
+            "Paul Martin",
+        ),
+        (
+            "Le maire Jean Dupuis s'est rendu sur place et a déclaré que l'école restera fermée.",
+            "fr",
+            "Jean Dupuis",
+        ),
+    ],
+)
+def test_second_predicate_shares_the_named_subject(
+    sentence: str, language: str, expected: str
+) -> None:
+    result = one(sentence, language)
+    assert result.status is Status.ATTRIBUTED
+    assert expected in names(result)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Member states have until July 2027 to comply.", "en"),
+        ("Baltic states remain wary of the plan.", "en"),
+        ("Nation states are slow to agree on tax rules.", "en"),
+        ("Les dits accords ont été signés en mai.", "fr"),
+    ],
+)
+def test_noun_ending_in_a_report_verb_form_is_no_cue(sentence: str, language: str) -> None:
+    result = one(sentence, language)
+    assert result.status is Status.UNATTRIBUTED
+    assert not result.sources
+
+
+def test_report_verb_after_a_subject_still_counts() -> None:
+    assert one("The agency states that 40 sites are unsafe.", "en").sources
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "language", "expected"),
+    [
+        (
+            (
+                "Les chercheurs de l'Institut Pasteur ont suivi 3 000 patients pendant dix ans.",
+                "Les chercheurs ont observé une baisse de 12 % des infections.",
+                "Le lien persiste après ajustement, précise l'étude.",
+            ),
+            "fr",
+            "Institut Pasteur",
+        ),
+        (
+            (
+                "Une étude de l'Inserm publiée en 2022 a associé la distance à la mortalité.",
+                "L'étude a aussi mesuré le temps de trajet des patientes.",
+                "L'effet reste net après ajustement, indique l'étude.",
+            ),
+            "fr",
+            "Inserm",
+        ),
+        (
+            (
+                "A study by Oxford University found a link between noise and diabetes.",
+                "The study followed 3,000 adults for ten years.",
+                "The effect held after adjustment for income, the study says.",
+            ),
+            "en",
+            "Oxford University",
+        ),
+        (
+            (
+                "Researchers at the University of Leeds tracked 500 patients.",
+                "The researchers found a 12% drop in infections.",
+                "The drop was larger in older patients, the study says.",
+            ),
+            "en",
+            "University of Leeds",
+        ),
+    ],
+)
+def test_named_study_or_researchers_and_their_definite_descriptions(
+    paragraph: tuple[str, ...], language: str, expected: str
+) -> None:
+    results = judge(paragraph, language=language)
+    for result in results:
+        assert result.status is Status.ATTRIBUTED, result.reasons
+    assert expected in names(results[0])
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Une étude publiée en 2023 a associé la distance à la mortalité.", "fr"),
+        ("Les chercheurs ont suivi 300 patients.", "fr"),
+        ("Researchers found a link between noise and diabetes.", "en"),
+    ],
+)
+def test_unnamed_study_or_researchers_name_no_source(sentence: str, language: str) -> None:
+    assert one(sentence, language).status is not Status.ATTRIBUTED
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        (
+            "Ministers were warned of the cost, according to an internal memo seen by this newspaper.",
+            "en",
+        ),
+        ("MPs have tabled 40 questions since January, parliamentary records show.", "en"),
+        ("The firm paid £3m in fines, court documents show.", "en"),
+        ("Prices rose by 4%, according to a draft dated 2 March.", "en"),
+        (
+            "Le coût dépasse 2 milliards, selon une note interne consultée par notre rédaction.",
+            "fr",
+        ),
+        ("L'entreprise a versé 3 millions d'euros, selon des documents judiciaires.", "fr"),
+        ("Le chantier coûtera 40 millions, selon un courrier daté du 3 mai.", "fr"),
+    ],
+)
+def test_specific_document_is_identifiable(sentence: str, language: str) -> None:
+    result = one(sentence, language)
+    assert result.status is Status.ATTRIBUTED, result.reasons
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Prices rose, according to a recent report.", "en"),
+        ("Some documents suggest the plan was delayed.", "en"),
+        ("Les prix ont augmenté, selon un rapport international récent.", "fr"),
+        ("Selon certaines informations, le site fermera en mai.", "fr"),
+    ],
+)
+def test_bare_indefinite_document_stays_vague(sentence: str, language: str) -> None:
+    assert one(sentence, language).status is Status.VAGUE
+
+
+def test_document_seen_by_the_paper_is_carried_by_its_anaphora() -> None:
+    results = judge(
+        (
+            "The bill will rise, according to an internal memo seen by this newspaper.",
+            "It estimates that 40 schools are unsafe.",
+            "The memo does not say which schools.",
+        ),
+        language="en",
+    )
+    assert [r.status for r in results] == [Status.ATTRIBUTED] * 3
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "language"),
+    [
+        (
+            (
+                "La DGCCRF a contrôlé 900 entreprises en 2024, selon son dernier bilan.",
+                "Les enquêteurs ont dressé 300 procès-verbaux.",
+            ),
+            "fr",
+        ),
+        (
+            (
+                "Cinq hommes ont été interpellés mardi, a indiqué le procureur Marc Lenoir.",
+                "Deux d'entre eux ont été placés en détention provisoire.",
+            ),
+            "fr",
+        ),
+        (
+            (
+                "Five men were arrested on Tuesday, prosecutor Jane Hale said.",
+                "Two of them were remanded in custody.",
+            ),
+            "en",
+        ),
+        (
+            (
+                "Customs officers seized 2 tonnes of cocaine, according to Border Force.",
+                "The investigators traced the shipment to Rotterdam.",
+            ),
+            "en",
+        ),
+    ],
+)
+def test_named_bodys_agents_continue_its_report(paragraph: tuple[str, str], language: str) -> None:
+    first, second = judge(paragraph, language=language)
+    assert second.status is Status.ATTRIBUTED
+    assert names(second) == names(first)
+
+
+def test_agents_without_a_report_before_are_unattributed() -> None:
+    assert one("Les gendarmes ont bouclé le quartier.").status is Status.UNATTRIBUTED
+    assert one("The investigators searched the house.", "en").status is Status.UNATTRIBUTED
