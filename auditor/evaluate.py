@@ -821,17 +821,16 @@ def run(
         "articles": [project / "tests" / "data" / "articles"],
     }
     results = evaluate_documents(labels, groups, predict, registry)
-    # A set written and labelled blind (before any run of the auditor on it): see its README.
-    heldout = project / "tests" / "data" / "heldout"
-    if (heldout / "labels").is_dir():
-        results.update(
-            evaluate_documents(
-                load_labels(heldout / "labels"),
-                {"heldout": [heldout / "articles"]},
-                predict,
-                registry,
+    # Sets written and labelled blind (before any run of the auditor on them): see their
+    # READMEs for when each was measured blind and when it was later used to find errors.
+    for name in ("heldout", "blind2"):
+        folder = project / "tests" / "data" / name
+        if (folder / "labels").is_dir():
+            results.update(
+                evaluate_documents(
+                    load_labels(folder / "labels"), {name: [folder / "articles"]}, predict, registry
+                )
             )
-        )
     datasets: dict[str, LabelScores] = {}
     spans: dict[str, dict[str, float]] = {}
     if with_datasets:
