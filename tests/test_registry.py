@@ -164,7 +164,8 @@ def test_bad_tier_in_user_config_names_the_key(tmp_path: Path) -> None:
     )
     # reported where it is read, naming the file, the entry's index in that file and its id
     with pytest.raises(
-        ConfigError, match=r"config\.yaml: sources\[0\] \(id 'acme'\)\.tier: must be one of .* not 'hihg'$"
+        ConfigError,
+        match=r"config\.yaml: sources\[0\] \(id 'acme'\)\.tier: must be one of .* not 'hihg'$",
     ):
         load_settings(user, env={})
 

@@ -206,7 +206,9 @@ def render(audit: Audit, *, links_extra: Mapping[str, Mapping[str, Any]] | None 
             if cited_note is None:
                 details.append(f"footnote [{number}]: **dangling** (no such note)")
             elif cited_note.urls:
-                details.append(f"footnote [{number}]: " + ", ".join(link(u) for u in cited_note.urls))
+                details.append(
+                    f"footnote [{number}]: " + ", ".join(link(u) for u in cited_note.urls)
+                )
             else:
                 details.append(f"footnote [{number}]: {esc(cited_note.text, limit=120)}")
         for lk in links_by_unit.get(unit.id, []):
@@ -294,7 +296,9 @@ def _link_health_section(audit: Audit, extra: Mapping[str, Mapping[str, Any]]) -
         return lines + ["No cited URL.", ""]
     if all((extra.get(lk.id) or {}).get("status") == "not-checked" for lk in links):
         return lines + ["Links were not checked (offline run).", ""]
-    secondary = {p.unit_id for p in audit.citations.problems if p.kind.value == "secondary-citation"}
+    secondary = {
+        p.unit_id for p in audit.citations.problems if p.kind.value == "secondary-citation"
+    }
     rows = []
     for lk in links:
         info = extra.get(lk.id) or {}
@@ -306,13 +310,41 @@ def _link_health_section(audit: Audit, extra: Mapping[str, Mapping[str, Any]]) -
         moved = link(final, limit=50) if final and final != lk.url else "—"
         archived = "WARC" if info.get("archived") else "—"
         wayback = info.get("wayback") or {}
-        copy = link(wayback["url"], label=f"Wayback {wayback.get('timestamp', '')[:8]}") if wayback.get("url") else "—"
+        copy = (
+            link(wayback["url"], label=f"Wayback {wayback.get('timestamp', '')[:8]}")
+            if wayback.get("url")
+            else "—"
+        )
         note = "secondary citation" if lk.unit_id in secondary else ""
-        rows.append([lk.id, where, link(lk.url, limit=60), status,
-                     esc(info.get("http_status") or "—"), moved, archived, copy,
-                     esc(info.get("evidence") or "", limit=80), note])
-    lines += _table(["Id", "Cited at", "URL", "Status", "HTTP", "Final URL", "Own copy",
-                     "Wayback", "Evidence", "Note"], rows)
+        rows.append(
+            [
+                lk.id,
+                where,
+                link(lk.url, limit=60),
+                status,
+                esc(info.get("http_status") or "—"),
+                moved,
+                archived,
+                copy,
+                esc(info.get("evidence") or "", limit=80),
+                note,
+            ]
+        )
+    lines += _table(
+        [
+            "Id",
+            "Cited at",
+            "URL",
+            "Status",
+            "HTTP",
+            "Final URL",
+            "Own copy",
+            "Wayback",
+            "Evidence",
+            "Note",
+        ],
+        rows,
+    )
     return lines + [""]
 
 
