@@ -49,6 +49,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from auditor.config import section_of, typed_value
 from auditor.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -285,41 +286,19 @@ class ResolverOptions:
         Unknown keys and wrong types raise ``ConfigError`` naming the key. An unset
         ``resolve.user_agent`` falls back to ``fetch.user_agent``.
         """
-        section = _section(settings, "resolve")
+        section = section_of(settings, "resolve")
         values: dict[str, Any] = {}
         for key, value in section.items():
             if key not in _RESOLVE_KEYS:
                 raise ConfigError(f"unknown key 'resolve.{key}'")
             if value is None:
                 continue
-            values[key] = _typed(f"resolve.{key}", value, _RESOLVE_KEYS[key])
+            values[key] = typed_value(f"resolve.{key}", value, _RESOLVE_KEYS[key])
         if "user_agent" not in values:
-            fetch_ua = _section(settings, "fetch").get("user_agent")
+            fetch_ua = section_of(settings, "fetch").get("user_agent")
             if isinstance(fetch_ua, str) and fetch_ua:
                 values["user_agent"] = fetch_ua
         return cls(offline=offline, **values)
-
-
-def _typed(dotted: str, value: Any, kind: type) -> Any:
-    """Check a setting's type (an int is accepted for a float); raise ConfigError."""
-    if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, kind) and (kind is bool or not isinstance(value, bool)):
-        return value
-    names = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}
-    raise ConfigError(f"'{dotted}' must be {names[kind]}, not {value!r}")
-
-
-def _section(settings: Any, name: str) -> Mapping[str, Any]:
-    if hasattr(settings, "section"):
-        value = settings.section(name)
-    elif isinstance(settings, Mapping):
-        value = settings.get(name) or {}
-    else:
-        value = {}
-    if not isinstance(value, Mapping):
-        raise ConfigError(f"'{name}' must be a mapping of keys")
-    return value
 
 
 # ---------------------------------------------------------------------------
