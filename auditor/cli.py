@@ -14,7 +14,8 @@ from typing import Annotated, Any
 
 import typer
 
-EXIT_OK, EXIT_UNEXPECTED, EXIT_INPUT, EXIT_CONFIG = 0, 1, 2, 3
+from auditor.cli_common import EXIT_FOUND as EXIT_INPUT
+from auditor.cli_common import EXIT_OK, EXIT_UNEXPECTED, err, load_cli_settings, open_store
 
 app = typer.Typer(
     add_completion=False,
@@ -29,31 +30,6 @@ from auditor.cli_links import links_app, schedule  # noqa: E402 - typer only, st
 
 app.add_typer(links_app, name="links")
 app.command("schedule")(schedule)
-
-
-def _err(message: str) -> None:
-    sys.stderr.write(f"auditor: {message}\n")
-
-
-def _settings(config: Path | None, overrides: dict[str, Any], *, network: bool = False) -> Any:
-    from auditor.config import load_settings
-    from auditor.errors import ConfigError
-
-    try:
-        settings = load_settings(config, overrides=overrides)
-        settings.registry  # noqa: B018 - validate the registry now, not mid-batch
-        if network:
-            from auditor.archive import ArchiveOptions
-            from auditor.recheck import RecheckPolicy
-            from auditor.resolve import ResolverOptions
-
-            ResolverOptions.from_settings(settings)
-            ArchiveOptions.from_settings(settings)
-            RecheckPolicy.from_settings(settings)
-    except ConfigError as exc:
-        _err(f"configuration error: {exc}")
-        raise typer.Exit(EXIT_CONFIG) from None
-    return settings
 
 
 def _version_callback(value: bool) -> None:
@@ -128,13 +104,13 @@ def audit(
     overrides = {"output.format": fmt}
     if output is not None and output != "-":
         overrides["output.dir"] = output
-    settings = _settings(config, overrides, network=not offline)
+    settings = load_cli_settings(config, overrides, network=not offline)
     fmt_value = settings.get("output.format")
     to_stdout = output == "-"
     directory = Path(settings.get("output.dir"))
     specs = list(expand_inputs(inputs))
     if specs.count("-") > 1:
-        _err("standard input (-) can be given only once")
+        err("standard input (-) can be given only once")
         raise typer.Exit(EXIT_INPUT)
     started = time.monotonic()
     written = failed = skipped = 0
@@ -167,17 +143,15 @@ def audit(
             if outcome.audit is None:
                 failed += 1
                 worst = max(worst, outcome.exit_code)
-                _err(outcome.error or f"{spec}: failed")
+                err(outcome.error or f"{spec}: failed")
                 continue
             if offline or not outcome.audit.citations.links:
                 extra = offline_link_fields(outcome.audit)
             else:
                 if store is None:
-                    from auditor.store import Store
-
-                    store = Store.open(settings)
+                    store = open_store(settings)
                     if not quiet:
-                        _err(f"state (store, WARC files) in {store.path.parent}")
+                        err(f"state (store, WARC files) in {store.path.parent}")
                 extra = check_audit_links(
                     outcome.audit, settings, store=store, archive=not no_archive
                 )
@@ -191,7 +165,7 @@ def audit(
     if not quiet:
         where = "stdout" if to_stdout else f"{directory}/"
         up_to_date = f", {skipped} up to date" if skipped else ""
-        _err(
+        err(
             f"audited {written} of {len(specs)} input(s) → {where} ({failed} failed{up_to_date}) "
             f"in {time.monotonic() - started:.1f} s"
         )
@@ -251,12 +225,12 @@ def main() -> None:
     except SystemExit:
         raise
     except KeyboardInterrupt:
-        _err("interrupted")
+        err("interrupted")
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(EXIT_OK)
     except Exception as exc:  # the last resort: never a traceback unless asked
         if os.environ.get("AUDITOR_DEBUG"):
             raise
-        _err(f"unexpected error: {exc.__class__.__name__}: {exc} (set AUDITOR_DEBUG=1 for details)")
+        err(f"unexpected error: {exc.__class__.__name__}: {exc} (set AUDITOR_DEBUG=1 for details)")
         sys.exit(EXIT_UNEXPECTED)

@@ -17,7 +17,15 @@ from typing import Annotated, Any
 
 import typer
 
-EXIT_OK, EXIT_UNEXPECTED, EXIT_FOUND, EXIT_CONFIG = 0, 1, 2, 3
+from auditor.cli_common import (
+    EXIT_CONFIG,
+    EXIT_FOUND,
+    EXIT_OK,
+    EXIT_UNEXPECTED,
+    err,
+    load_cli_settings,
+    open_store,
+)
 
 links_app = typer.Typer(
     add_completion=False,
@@ -55,24 +63,6 @@ HostInterval = Annotated[
 ]
 
 
-def _err(message: str) -> None:
-    sys.stderr.write(f"auditor: {message}\n")
-    sys.stderr.flush()
-
-
-def _settings(config: Path | None, overrides: dict[str, Any]) -> Any:
-    from auditor.config import load_settings
-    from auditor.errors import ConfigError
-
-    try:
-        settings = load_settings(config, overrides=overrides)
-        settings.registry  # noqa: B018 - validate the registry now, not mid-run
-    except ConfigError as exc:
-        _err(f"configuration error: {exc}")
-        raise typer.Exit(EXIT_CONFIG) from None
-    return settings
-
-
 def _resolve_overrides(
     max_concurrency: int | None, host_concurrency: int | None, host_interval: float | None
 ) -> dict[str, Any]:
@@ -83,20 +73,6 @@ def _resolve_overrides(
     }
 
 
-def _open_store(settings: Any) -> Any:
-    from auditor.errors import ConfigError
-    from auditor.store import Store, StoreError
-
-    try:
-        return Store.open(settings)
-    except ConfigError as exc:
-        _err(f"configuration error: {exc}")
-        raise typer.Exit(EXIT_CONFIG) from None
-    except StoreError as exc:
-        _err(str(exc))
-        raise typer.Exit(EXIT_UNEXPECTED) from None
-
-
 def _clock() -> Any:
     from auditor.errors import ConfigError
     from auditor.recheck import make_clock
@@ -104,7 +80,7 @@ def _clock() -> Any:
     try:
         return make_clock()
     except ConfigError as exc:
-        _err(f"configuration error: AUDITOR_NOW: {exc}")
+        err(f"configuration error: AUDITOR_NOW: {exc}")
         raise typer.Exit(EXIT_CONFIG) from None
 
 
@@ -115,7 +91,7 @@ def _config_guard(call: Any) -> Any:
     try:
         return call()
     except ConfigError as exc:
-        _err(f"configuration error: {exc}")
+        err(f"configuration error: {exc}")
         raise typer.Exit(EXIT_CONFIG) from None
 
 
@@ -171,9 +147,9 @@ def check(
     from auditor.errors import AuditorError
 
     if fmt not in ("md", "json", "csv"):
-        _err(f"configuration error: --format must be md, json or csv, not {fmt!r}")
+        err(f"configuration error: --format must be md, json or csv, not {fmt!r}")
         raise typer.Exit(EXIT_CONFIG)
-    settings = _settings(
+    settings = load_cli_settings(
         config, _resolve_overrides(max_concurrency, host_concurrency, host_interval)
     )
     from auditor.recheck import check_links, read_link_inputs
@@ -183,12 +159,12 @@ def check(
     try:
         links = read_link_inputs(inputs, settings)
     except AuditorError as exc:
-        _err(str(exc))
+        err(str(exc))
         raise typer.Exit(EXIT_UNEXPECTED) from None
-    store = None if no_store else _open_store(settings)
+    store = None if no_store else open_store(settings)
     if not quiet:
         where = f"state in {store.path}" if store is not None else "not stored (--no-store)"
-        _err(f"checking {len(links.urls)} link(s); {where}")
+        err(f"checking {len(links.urls)} link(s); {where}")
     progress = _Progress(len(links.urls), quiet)
     try:
         run = _config_guard(
@@ -222,7 +198,7 @@ def check(
     _write_output(text, output)
     if not quiet:
         rate = run.requests / run.elapsed if run.elapsed > 0 else 0.0
-        _err(
+        err(
             f"checked {len(run.checks)} link(s) in {run.elapsed:.1f} s ({run.requests} requests, "
             f"{rate:.0f}/s): {len(run.broken)} broken"
         )
@@ -288,7 +264,7 @@ def recheck(
     quiet: QuietOption = False,
 ) -> None:
     """Recheck the links that are due under the link-rot policy."""
-    settings = _settings(
+    settings = load_cli_settings(
         config, _resolve_overrides(max_concurrency, host_concurrency, host_interval)
     )
     from auditor import recheck as rc
@@ -301,10 +277,10 @@ def recheck(
         domain=domain,
         limit=limit,
     )
-    store = _open_store(settings)
+    store = open_store(settings)
     try:
         if not quiet:
-            _err(f"store: {store.path}")
+            err(f"store: {store.path}")
         if dry_run:
             rows = rc.due_urls(store, policy, now=clock, select=select)
             lines = [
@@ -320,7 +296,7 @@ def recheck(
             ]
             _write_output("".join(line + "\n" for line in lines), "-")
             if not quiet:
-                _err(f"{len(rows)} URL(s) due (dry run: nothing checked)")
+                err(f"{len(rows)} URL(s) due (dry run: nothing checked)")
             raise typer.Exit(EXIT_OK)
         printer = _RecheckProgress(quiet)
         summary = _config_guard(
@@ -338,7 +314,7 @@ def recheck(
     finally:
         store.close()
     if not quiet:
-        _err(summary.line())
+        err(summary.line())
     raise typer.Exit(EXIT_OK)
 
 
@@ -355,7 +331,7 @@ class _RecheckProgress:
             return
         self.last = now
         states = ", ".join(f"{k} {v}" for k, v in sorted(summary.by_state.items()))
-        _err(f"recheck: {summary.checked} checked ({states})")
+        err(f"recheck: {summary.checked} checked ({states})")
 
 
 # ---------------------------------------------------------------------------
@@ -372,17 +348,17 @@ def history(
 ) -> None:
     """Show a link's timeline: first seen, status changes, drift, archived copies."""
     if fmt not in ("md", "json"):
-        _err(f"configuration error: --format must be md or json, not {fmt!r}")
+        err(f"configuration error: --format must be md or json, not {fmt!r}")
         raise typer.Exit(EXIT_CONFIG)
-    settings = _settings(config, {})
+    settings = load_cli_settings(config, {})
     from auditor.recheck import cited_sentences
     from auditor.reporters.linkrot_report import history_json, history_markdown
 
-    store = _open_store(settings)
+    store = open_store(settings)
     try:
         row = store.url(url)
         if row is None:
-            _err(f"{url}: not in the store {store.path}")
+            err(f"{url}: not in the store {store.path}")
             raise typer.Exit(EXIT_FOUND)
         render = history_json if fmt == "json" else history_markdown
         text = render(
@@ -420,16 +396,16 @@ def report(
 ) -> None:
     """Write reports/linkrot-YYYY-MM-DD.md and .json; exit 2 when there is new rot or drift."""
     if fmt not in ("md", "json", "all"):
-        _err(f"configuration error: --format must be md, json or all, not {fmt!r}")
+        err(f"configuration error: --format must be md, json or all, not {fmt!r}")
         raise typer.Exit(EXIT_CONFIG)
     overrides = {} if output is None or output == "-" else {"output.dir": output}
-    settings = _settings(config, overrides)
+    settings = load_cli_settings(config, overrides)
     from auditor.recheck import build_report, mark_reported, parse_instant
     from auditor.reporters import linkrot_report
 
     clock = _clock()
     baseline = _config_guard(lambda: parse_instant(since)) if since else None
-    store = _open_store(settings)
+    store = open_store(settings)
     try:
         result = build_report(store, now=clock, since=baseline)
         if output == "-":
@@ -444,7 +420,7 @@ def report(
     finally:
         store.close()
     if not quiet:
-        _err(
+        err(
             f"link-rot report → {written}: {len(result.newly_dead)} newly dead, "
             f"{len(result.newly_drifted)} newly drifted, {len(result.came_back)} came back, "
             f"{len(result.newly_failing)} newly failing"
@@ -493,9 +469,9 @@ def schedule(
     if github_actions:
         chosen.append("github-actions")
     if len(chosen) != 1:
-        _err("choose one of --cron, --systemd, --github-actions")
+        err("choose one of --cron, --systemd, --github-actions")
         raise typer.Exit(EXIT_CONFIG)
-    settings = _settings(config, {})
+    settings = load_cli_settings(config, {})
     from auditor import schedule as sched
     from auditor.store import auditor_home
 
