@@ -294,7 +294,6 @@ class Draft:
     text: str
     links: list[InlineLink] = field(default_factory=list)
     headings: list[tuple[int, int]] = field(default_factory=list)
-    markers: list[tuple[int, int, int]] = field(default_factory=list)  # html <sup> markers
     removed: list[Removed] = field(default_factory=list)
     meta: dict[str, str | None] = field(default_factory=dict)
 
@@ -468,9 +467,8 @@ def read_html(html: str, base_url: str | None = None) -> Draft:
         deduplicate=False,
     )
     walked = _dom_markdown(BeautifulSoup(prepared, "html.parser"))
-    blocks = lambda md: len([b for b in re.split(r"\n\s*\n", md or "") if b.strip()])  # noqa: E731
     # trafilatura flattens short pages into one block (its baseline fallback): walk the DOM.
-    if not markdown or (blocks(markdown) <= 1 < blocks(walked)):
+    if not markdown or (_block_count(markdown) <= 1 < _block_count(walked)):
         markdown = walked
     markdown = re.sub(r"(?m)^\s*\d{1,3}\.\s+(?=\\?\[\d{1,3}\\?\])", "", markdown)
     draft = read_markdown(markdown)
@@ -598,6 +596,10 @@ DROP_TAGS = [
     "iframe",
     "template",
 ]
+
+
+def _block_count(markdown: str | None) -> int:
+    return len([b for b in re.split(r"\n\s*\n", markdown or "") if b.strip()])
 
 
 def _dom_markdown(soup: Any) -> str:
@@ -830,12 +832,6 @@ def _apply(draft: Draft, edits: Sequence[Edit]) -> None:
             links.append(replace(link, start=span[0], end=span[1]))
     draft.links = links
     draft.headings = [s for s in (mapping.span(a, b) for a, b in draft.headings) if s is not None]
-    markers = []
-    for number, a, b in draft.markers:
-        span = mapping.span(a, b)
-        if span is not None:
-            markers.append((number, span[0], span[1]))
-    draft.markers = markers
 
 
 GLUED_SENTENCE_RE = re.compile(
@@ -1110,7 +1106,6 @@ def ingest_text(
         sha256=hashlib.sha256(raw_bytes).hexdigest(),
         meta=meta,
         links=tuple(draft.links),
-        html_markers=tuple(draft.markers),
         heading_spans=tuple(draft.headings),
         removed=tuple(draft.removed),
         repairs=tuple(repairs),

@@ -144,7 +144,6 @@ class Article:
     sha256: str  # of the raw input bytes
     meta: DocumentMeta
     links: tuple[InlineLink, ...] = ()
-    html_markers: tuple[tuple[int, int, int], ...] = ()  # (number, start, end) from <sup>
     heading_spans: tuple[tuple[int, int], ...] = ()  # headings the markup declared (h1-h6, #)
     removed: tuple[Removed, ...] = ()
     repairs: tuple[Repair, ...] = ()
