@@ -118,10 +118,8 @@ def audit(
     used_stems: set[str] = set()
     store: Any = None  # opened on the first audit with links to check
     show_bar = len(specs) > 1 and not quiet and sys.stderr.isatty()
-    import click
-
     with (
-        click.progressbar(specs, label="auditing", file=sys.stderr, show_pos=True)
+        typer.progressbar(specs, label="auditing", file=sys.stderr, show_pos=True)
         if show_bar
         else _Plain(specs) as bar
     ):

@@ -6,10 +6,10 @@ that every hop is recorded; retries with backoff cover connection errors, 429 an
 (``Retry-After`` honoured, capped). Bodies are streamed and capped twice: raw bytes as
 received and decoded bytes, so a gzip bomb stops at the cap without filling memory.
 
-Two wires carry the requests, behind one small interface (:class:`_Wire`): aiohttp (the
-default: about a third of httpx's CPU per request, and link checking is CPU-bound) and httpx
-(when a ``transport=`` such as ``httpx.MockTransport`` is injected, or when aiohttp is not
-installed). Both hand over the body as received (content-encoding kept) and leave decoding to
+Two wires carry the requests, behind one small interface (:class:`_Wire`): the native one
+(the default: :mod:`auditor.wire`, asyncio and httptools, a fraction of a general client's
+CPU per request, and link checking is CPU-bound) and httpx (when a ``transport=`` such as
+``httpx.MockTransport`` is injected, and for requests that go through a proxy). Both hand over the body as received (content-encoding kept) and leave decoding to
 the resolver's capped decoder. Large runs without an archive sink are split by host over two
 processes (:func:`check_urls`), so the second core works too; politeness stays exact because a
 host belongs to one process at a time.
@@ -30,7 +30,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import html
-import inspect
 import os
 import pickle
 import re
@@ -51,6 +50,14 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from auditor.config import section_of, typed_value
 from auditor.errors import ConfigError
+from auditor.wire import Client as Http1Client
+from auditor.wire import ConnectError as ConnectError  # the wire's errors are the resolver's
+from auditor.wire import ConnectTimeout as ConnectTimeout
+from auditor.wire import ReadError as ReadError
+from auditor.wire import ReadTimeout as ReadTimeout
+from auditor.wire import RemoteProtocolError as RemoteProtocolError
+from auditor.wire import Response as Http1Response
+from auditor.wire import TransportError
 
 if TYPE_CHECKING:
     import httpx
@@ -886,43 +893,6 @@ def _redirect_evidence(url: str, hops: Sequence[Hop]) -> str:
     return f"{codes} to {final} ({what})"
 
 
-class TransportError(Exception):
-    """A network failure below HTTP on the aiohttp wire (the httpx wire raises httpx's own).
-
-    The subclasses carry the same names and meaning as httpx's, so :func:`classify_error`
-    and ``LinkCheck.error`` read the same whichever wire made the request; the original
-    exception is chained (``raise … from``) so the socket, DNS or TLS error stays visible.
-    """
-
-    kind = "connection"
-
-
-class ConnectError(TransportError):
-    """The connection could not be made (refused, DNS, TLS…: see the chained cause)."""
-
-
-class ConnectTimeout(TransportError):
-    """No connection within ``connect_timeout``."""
-
-    kind = "connect-timeout"
-
-
-class ReadTimeout(TransportError):
-    """No data within ``read_timeout``."""
-
-    kind = "read-timeout"
-
-
-class ReadError(TransportError):
-    """The connection failed while the answer was being read (reset, closed)."""
-
-
-class RemoteProtocolError(TransportError):
-    """The server broke HTTP (a malformed answer, a body cut short)."""
-
-    kind = "protocol"
-
-
 def _error_kind(exc: BaseException) -> str | None:
     """What a wire exception means: one of TransportError's kinds, or None."""
     if isinstance(exc, TransportError):
@@ -1365,117 +1335,56 @@ class _HttpxWire:
         await self.client.aclose()
 
 
-class _AiohttpReply:
-    __slots__ = (
-        "_response",
-        "_wire",
-        "decoded",
-        "headers",
-        "http_version",
-        "ip",
-        "reason",
-        "status_code",
-    )
+class _NativeReply:
+    __slots__ = ("_response", "decoded", "headers", "http_version", "ip", "reason", "status_code")
 
-    def __init__(self, response: Any, wire: _AiohttpWire) -> None:
+    def __init__(self, response: Http1Response) -> None:
         self._response = response
-        self._wire = wire
-        self.status_code: int = response.status
-        self.reason: str = response.reason or ""
-        version = response.version
-        self.http_version = f"HTTP/{version.major}.{version.minor}" if version else "HTTP/1.1"
+        self.status_code = response.status_code
+        self.reason = response.reason
+        self.http_version = response.http_version
         self.headers = _Headers(response.raw_headers)
-        self.ip: str | None = response.peer_ip
+        self.ip = response.peer_ip
         self.decoded = False
 
     def request_headers(self) -> tuple[tuple[bytes, bytes], ...]:
-        headers = self._response.request_info.headers
-        return tuple((k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items())
+        return self._response.request_headers
 
-    async def chunks(self) -> AsyncIterator[bytes]:
-        content = self._response.content
-        while True:
-            try:
-                chunk = await content.readany()
-            except self._wire.client_error as exc:
-                raise self._wire.translate(exc) from exc
-            if not chunk:
-                return
-            yield chunk
+    def chunks(self) -> AsyncIterator[bytes]:
+        return self._response.chunks()
 
     async def aclose(self) -> None:
-        if self._response.content.at_eof():
-            self._response.release()  # read in full: the connection may serve again
-        else:
-            self._response.close()
+        await self._response.aclose()
 
 
-class _AiohttpWire:
-    """aiohttp ``ClientSession`` with ``auto_decompress=False``: bodies come as received and
-    the resolver's capped decoder does the decoding. No cookies, no automatic redirects;
-    ``sock_connect``/``sock_read`` are the connect and read timeouts."""
+class _NativeWire:
+    """:mod:`auditor.wire`'s HTTP/1.1 client (asyncio and httptools): the default.
+
+    Requests that the environment sends through a proxy (``http_proxy``, ``https_proxy``,
+    ``all_proxy``, minus ``no_proxy``; read once, when ``trust_env`` is on) go through an
+    httpx client instead, which speaks to proxies."""
 
     def __init__(self, options: ResolverOptions) -> None:
-        import aiohttp
-        from yarl import URL
-
-        o = options
-        self._aiohttp = aiohttp
-        self._url = URL
-        self.client_error: type[BaseException] = aiohttp.ClientError
-        self.errors: tuple[type[BaseException], ...] = (TransportError, OSError, TimeoutError)
-        self._ssl: ssl.SSLContext | None = None
-
-        class _Response(aiohttp.ClientResponse):
-            peer_ip: str | None = None
-
-            async def start(self, connection: Any) -> Any:
-                transport = connection.transport
-                peer = transport.get_extra_info("peername") if transport is not None else None
-                if isinstance(peer, tuple) and peer:
-                    self.peer_ip = str(peer[0])
-                return await super().start(connection)
-
-        # big headers (a long Content-Security-Policy, many cookies) are common: aiohttp's
-        # default 8 KB per line would turn them into protocol errors
-        limits: dict[str, Any] = {
-            "max_line_size": 65536,
-            "max_field_size": 65536,
-            "max_headers": 512,
-        }
-        accepted = inspect.signature(aiohttp.ClientSession).parameters
-        self.session = aiohttp.ClientSession(
-            **{name: value for name, value in limits.items() if name in accepted},
-            connector=aiohttp.TCPConnector(
-                limit=o.max_concurrency, limit_per_host=0, keepalive_timeout=5.0
-            ),
-            timeout=aiohttp.ClientTimeout(
-                total=None, sock_connect=o.connect_timeout, sock_read=o.read_timeout
-            ),
-            headers=_default_headers(o),
-            cookie_jar=aiohttp.DummyCookieJar(),
-            auto_decompress=False,
-            trust_env=False,  # per request it reads ~/.netrc and proxies in a thread: see below
-            response_class=_Response,
+        self.options = options
+        self.client = Http1Client(
+            list(_default_headers(options).items()),
+            connect_timeout=options.connect_timeout,
+            read_timeout=options.read_timeout,
+            max_idle=options.max_concurrency,
         )
-        # trust_env: the proxy variables are read once, as httpx does (and no .netrc: a link
-        # checker sends no credentials)
-        self._proxies: dict[str, str] = {}
-        if o.trust_env:
+        self.errors: tuple[type[BaseException], ...] = (TransportError, OSError, TimeoutError)
+        self._proxies: dict[str, str] = {}  # scheme (or "all", "no") -> proxy URL
+        if options.trust_env:
             import urllib.request
 
-            self._proxies = urllib.request.getproxies_environment()
+            found = urllib.request.getproxies_environment()
+            if any(key != "no" for key in found):
+                self._proxies = found
+        self._proxied: _HttpxWire | None = None
+        if self._proxies:
+            import httpx
 
-    def _ssl_context(self) -> ssl.SSLContext:
-        """Verified TLS with certifi's roots (as httpx uses), built on first use."""
-        if self._ssl is None:
-            try:
-                import certifi
-
-                self._ssl = ssl.create_default_context(cafile=certifi.where())
-            except ImportError:
-                self._ssl = ssl.create_default_context()
-        return self._ssl
+            self.errors += (httpx.HTTPError,)
 
     def _proxy_for(self, target: ParsedURL) -> str | None:
         proxy = self._proxies.get(target.scheme) or self._proxies.get("all")
@@ -1489,58 +1398,30 @@ class _AiohttpWire:
         return proxy
 
     async def send(self, method: str, target: ParsedURL) -> _Reply:
-        url = self._url(target.key, encoded=True)
-        options: dict[str, Any] = {"allow_redirects": False}
-        if target.scheme == "https":
-            options["ssl"] = self._ssl_context()
-        if self._proxies:
-            options["proxy"] = self._proxy_for(target)
-        try:
-            response = await self.session.request(method, url, **options)
-        except self.client_error as exc:
-            raise self.translate(exc) from exc
-        return _AiohttpReply(response, self)
-
-    def translate(self, exc: BaseException) -> TransportError:
-        """The :class:`TransportError` an aiohttp exception means."""
-        a = self._aiohttp
-        message = str(exc) or type(exc).__name__
-        if isinstance(exc, a.ServerTimeoutError):
-            connect = getattr(a, "ConnectionTimeoutError", ())
-            if isinstance(exc, connect) or "connection timeout" in message.lower():
-                return ConnectTimeout(message)
-            return ReadTimeout(message)
-        if isinstance(exc, a.ClientConnectorError):
-            return ConnectError(message)
-        if isinstance(exc, a.ServerDisconnectedError | a.ClientPayloadError):
-            return RemoteProtocolError(message)
-        if isinstance(exc, a.ClientResponseError):  # the answer could not be parsed
-            return RemoteProtocolError(message)
-        if isinstance(exc, a.ClientOSError):
-            return ReadError(message)
-        return TransportError(message)
+        if self._proxies and self._proxy_for(target) is not None:
+            if self._proxied is None:
+                self._proxied = _HttpxWire(self.options, None)
+            return await self._proxied.send(method, target)
+        port = target.port or _DEFAULT_PORTS[target.scheme]
+        response = await self.client.send(
+            method, target.scheme, target.raw_host, port, target.target
+        )
+        return _NativeReply(response)
 
     async def aclose(self) -> None:
-        await self.session.close()
-
-
-@lru_cache(maxsize=1)
-def _aiohttp_available() -> bool:
-    try:
-        import aiohttp  # noqa: F401
-    except ImportError:
-        return False
-    return True
+        await self.client.aclose()
+        if self._proxied is not None:
+            await self._proxied.aclose()
 
 
 def _open_wire(
-    options: ResolverOptions, transport: httpx.AsyncBaseTransport | None, wire: str | None
+    options: ResolverOptions, transport: httpx.AsyncBaseTransport | None, wire_name: str | None
 ) -> _Wire:
-    if wire not in (None, "aiohttp", "httpx"):
-        raise ValueError(f"unknown wire {wire!r} (aiohttp or httpx)")
-    if transport is not None or wire == "httpx" or not _aiohttp_available():
+    if wire_name not in (None, "native", "httpx"):
+        raise ValueError(f"unknown wire {wire_name!r} (native or httpx)")
+    if transport is not None or wire_name == "httpx":
         return _HttpxWire(options, transport)
-    return _AiohttpWire(options)
+    return _NativeWire(options)
 
 
 # ---------------------------------------------------------------------------
@@ -1611,7 +1492,7 @@ class Resolver:
     ``archive`` receives the exchanges of every successful fetch; ``cache`` (a mutable
     mapping keyed by normalised URL) serves and keeps successes only; ``trace`` is called
     with ``("request", url, monotonic_start)`` at every request start (tests, progress).
-    ``wire`` chooses the HTTP client: ``"aiohttp"``, ``"httpx"``, or None for aiohttp unless
+    ``wire`` chooses the HTTP client: ``"native"``, ``"httpx"``, or None for native unless
     a ``transport`` is given (which only httpx takes).
     """
 
@@ -2241,7 +2122,7 @@ def _plan_shards(
         return None
     if not _single_threaded():
         return None
-    if wire == "httpx" or not _aiohttp_available() or options.max_concurrency < 2:
+    if wire == "httpx" or options.max_concurrency < 2:
         return None
     if len(batch.groups) < (2 if force else SHARD_MIN_URLS):
         return None

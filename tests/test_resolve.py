@@ -841,8 +841,8 @@ def test_httpx_wire_on_the_loopback_server(fx: FixtureServer) -> None:
     assert results[fx.url("/page/hx")].hops[0].ip == "127.0.0.1"
 
 
-def test_aiohttp_errors_read_like_httpx_errors(fx: FixtureServer) -> None:
-    """The aiohttp wire raises TransportError subclasses named as httpx's, chained to the
+def test_native_errors_read_like_httpx_errors(fx: FixtureServer) -> None:
+    """The native wire raises TransportError subclasses named as httpx's, chained to the
     socket error, so ``error`` and the evidence read the same on both wires."""
     refused = check_one(f"http://127.0.0.1:{fx.closed_port}/x", opts(retries=0))
     assert refused.error is not None and refused.error.startswith("ConnectError: ")
@@ -1028,7 +1028,7 @@ def test_proxy_variables_are_read_once_and_no_proxy_honoured(
         monkeypatch.delenv(name, raising=False)
 
     async def proxies(options: ResolverOptions) -> list[str | None]:
-        wire = resolve._AiohttpWire(options)
+        wire = resolve._NativeWire(options)
         try:
             return [
                 wire._proxy_for(parse_url(url))
