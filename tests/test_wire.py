@@ -264,9 +264,7 @@ def test_large_body_is_read_whole_through_back_pressure(
 def test_host_names_are_looked_up_once(serve: Callable[[Script], ScriptedServer]) -> None:
     """``localhost`` goes through the lookup (and happy eyeballs when it has several
     addresses); the answer is reused for the next connection."""
-    server = serve(
-        lambda s, n: s.sendall(answer(b"hi", "Content-Length: 2", "Connection: close"))
-    )
+    server = serve(lambda s, n: s.sendall(answer(b"hi", "Content-Length: 2", "Connection: close")))
     lookups: list[str] = []
 
     async def run() -> list[int]:
@@ -309,3 +307,29 @@ def test_refused_connection_reads_as_refused() -> None:
     with pytest.raises(wire.ConnectError) as caught:
         fetch_all(port, ["/x"])
     assert classify_error(caught.value)[0] == LinkStatus.CONNECTION_REFUSED
+
+
+def test_proxied_requests_go_through_httpx_to_the_proxy(
+    serve: Callable[[Script], ScriptedServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ``http_proxy`` set, the request goes to the proxy in absolute form (the native
+    client does not speak to proxies; httpx does), and ``no_proxy`` hosts go direct."""
+    page = b"<html><head><title>Via the proxy</title></head><body>ok</body></html>"
+    proxy = serve(
+        lambda s, n: s.sendall(
+            answer(page, f"Content-Length: {len(page)}", "Content-Type: text/html")
+        )
+    )
+    direct = serve(lambda s, n: s.sendall(answer(b"", "Content-Length: 0", status="410 Gone")))
+    for name in ("all_proxy", "ALL_PROXY", "https_proxy", "HTTPS_PROXY", "REQUEST_METHOD"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("http_proxy", f"http://127.0.0.1:{proxy.port}")
+    monkeypatch.setenv("no_proxy", "localhost")
+    options = ResolverOptions(retries=0, host_interval=0, soft404_probe=False, trust_env=True)
+    urls = ["http://news.example/article/1", f"http://localhost:{direct.port}/x"]
+    results = check_urls_sync(urls, options)
+    assert results[urls[0]].status == LinkStatus.OK
+    assert results[urls[0]].title == "Via the proxy"
+    assert proxy.requests[0].startswith(b"GET http://news.example/article/1 HTTP/1.1")
+    assert results[urls[1]].status == LinkStatus.GONE  # straight to the server, not proxied
+    assert len(proxy.requests) == 1
