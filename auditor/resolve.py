@@ -40,6 +40,7 @@ import sys
 import threading
 import time
 import zlib
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -1112,11 +1113,48 @@ def _find_date(markup: str, url: str) -> str | None:
 # Politeness
 
 
-class _HostState:
-    __slots__ = ("last_start", "not_before", "sem")
+class _Slots:
+    """A FIFO semaphore whose urgent waiters go to the front of the queue: a soft-404 probe
+    that many pages of a host wait for is not served after all of them."""
+
+    __slots__ = ("free", "waiters")
 
     def __init__(self, limit: int) -> None:
-        self.sem = asyncio.Semaphore(limit)
+        self.free = limit
+        self.waiters: deque[asyncio.Future[None]] = deque()
+
+    async def acquire(self, urgent: bool = False) -> None:
+        if self.free > 0 and not self.waiters:
+            self.free -= 1
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if urgent:
+            self.waiters.appendleft(waiter)
+        else:
+            self.waiters.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.release()  # the slot was handed over just as the wait was cancelled
+            else:
+                self.waiters.remove(waiter)
+            raise
+
+    def release(self) -> None:
+        while self.waiters:
+            waiter = self.waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)  # the slot passes straight to the waiter
+                return
+        self.free += 1
+
+
+class _HostState:
+    __slots__ = ("last_start", "not_before", "slots")
+
+    def __init__(self, limit: int) -> None:
+        self.slots = _Slots(limit)
         self.last_start = float("-inf")
         self.not_before = 0.0
 
@@ -1142,10 +1180,12 @@ class Politeness:
             state = self._hosts[host] = _HostState(self.host_concurrency)
         return state
 
-    async def acquire(self, host: str) -> float:
-        """Wait for a slot; return the start time (``time.monotonic``)."""
+    async def acquire(self, host: str, urgent: bool = False) -> float:
+        """Wait for a slot; return the start time (``time.monotonic``). ``urgent`` requests
+        (soft-404 probes, robots.txt: other checks wait for them) go first among a host's
+        waiting requests."""
         state = self._state(host)
-        await state.sem.acquire()
+        await state.slots.acquire(urgent)
         try:
             while True:
                 ready = max(state.last_start + self.interval, state.not_before)
@@ -1161,12 +1201,12 @@ class Politeness:
                 state.last_start = now
                 return now
         except BaseException:
-            state.sem.release()
+            state.slots.release()
             raise
 
     def release(self, host: str) -> None:
         self._global.release()
-        self._hosts[host].sem.release()
+        self._hosts[host].slots.release()
 
     def pause(self, host: str, seconds: float) -> None:
         state = self._state(host)
@@ -1767,7 +1807,12 @@ class Resolver:
     # -- requests ------------------------------------------------------------
 
     async def _fetch(
-        self, target: ParsedURL, method: str, budget: list[float], want_exchange: bool
+        self,
+        target: ParsedURL,
+        method: str,
+        budget: list[float],
+        want_exchange: bool,
+        urgent: bool = False,
     ) -> tuple[_Answer, int]:
         """One hop with retries; return the answer and the number of attempts."""
         o = self.options
@@ -1777,7 +1822,7 @@ class Resolver:
         while True:
             attempt += 1
             try:
-                answer = await self._send(target, method, budget, want_exchange)
+                answer = await self._send(target, method, budget, want_exchange, urgent)
             except errors as exc:
                 if attempt <= o.retries and _is_retriable(exc) and budget[0] > 0:
                     await asyncio.sleep(min(o.backoff * 2 ** (attempt - 1), o.max_retry_wait))
@@ -1800,11 +1845,16 @@ class Resolver:
             await asyncio.sleep(wait)
 
     async def _send(
-        self, target: ParsedURL, method: str, budget: list[float], want_exchange: bool
+        self,
+        target: ParsedURL,
+        method: str,
+        budget: list[float],
+        want_exchange: bool,
+        urgent: bool = False,
     ) -> _Answer:
         assert self._client is not None
         host = target.host
-        start = await self.politeness.acquire(host)
+        start = await self.politeness.acquire(host, urgent)
         if self.trace is not None:
             self.trace("request", target.url, start)
         started_at = self.clock() if want_exchange else None
@@ -1924,7 +1974,9 @@ class Resolver:
         seen = {current}
         for _ in range(self.options.max_redirects + 1):
             try:
-                answer, _used = await self._fetch(parse_url(current), "GET", budget, False)
+                answer, _used = await self._fetch(
+                    parse_url(current), "GET", budget, False, urgent=True
+                )
             except (_Failure, InvalidURL):
                 return None
             location = _location(answer)
@@ -1960,7 +2012,9 @@ class Resolver:
         current = robots_url
         for _ in range(5):
             try:
-                answer, _used = await self._fetch(parse_url(current), "GET", budget, True)
+                answer, _used = await self._fetch(
+                    parse_url(current), "GET", budget, True, urgent=True
+                )
             except (_Failure, InvalidURL):
                 return None, ""
             location = _location(answer)

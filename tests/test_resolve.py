@@ -1043,3 +1043,34 @@ def test_proxy_variables_are_read_once_and_no_proxy_honoured(
 
     assert asyncio.run(proxies(opts(trust_env=True))) == ["http://127.0.0.1:9", None, None]
     assert asyncio.run(proxies(opts(trust_env=False))) == [None, None, None]
+
+
+def test_urgent_requests_go_first_among_a_hosts_waiters() -> None:
+    """A soft-404 probe (urgent) queued behind a host's waiting checks is served next; the
+    others keep their order; a cancelled waiter gives its place (or its slot) back."""
+
+    async def run() -> tuple[list[str], int]:
+        politeness = resolve.Politeness(max_concurrency=10, host_concurrency=1, interval=0)
+        order: list[str] = []
+
+        async def request(name: str, urgent: bool = False) -> None:
+            await politeness.acquire("h", urgent)
+            order.append(name)
+            await asyncio.sleep(0.01)
+            politeness.release("h")
+
+        first = asyncio.create_task(request("first"))
+        await asyncio.sleep(0)
+        waiting = [asyncio.create_task(request(f"page{i}")) for i in range(3)]
+        doomed = asyncio.create_task(request("cancelled"))
+        await asyncio.sleep(0)
+        probe = asyncio.create_task(request("probe", urgent=True))
+        await asyncio.sleep(0)
+        doomed.cancel()
+        await asyncio.gather(first, *waiting, probe)
+        state = politeness._hosts["h"]
+        return order, state.slots.free
+
+    order, free = asyncio.run(run())
+    assert order == ["first", "probe", "page0", "page1", "page2"]
+    assert free == 1  # every slot came back
