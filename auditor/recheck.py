@@ -306,18 +306,19 @@ def _checked_at(check: LinkCheck, fallback: datetime) -> datetime:
     return fallback
 
 
-def _streak_failures(store: Store, url: str) -> list[datetime]:
-    """Times of the failures of the current streak (inconclusive checks skipped)."""
+def _streak_failures(history: Iterable[tuple[str, datetime]]) -> list[datetime]:
+    """Times of the failures of the current streak (inconclusive checks skipped), from a
+    URL's checks as ``(status, checked_at)``, newest first (:meth:`Store.check_statuses`)."""
     from auditor.store import Outcome, check_outcome
 
     times: list[datetime] = []
-    for check in reversed(store.checks_of(url)):
-        outcome = check_outcome(check.status)
+    for status, checked_at in history:
+        outcome = check_outcome(status)
         if outcome is Outcome.INCONCLUSIVE:
             continue
         if outcome is Outcome.ALIVE:
             break
-        times.append(check.checked_at)
+        times.append(checked_at)
     return times
 
 
@@ -383,8 +384,17 @@ def record_results(
     """Decide the state of each checked URL under the policy (drift included) and record
     the checks in one transaction. ``results`` pairs each check with the URL's stored row
     before the check (None for a URL the store does not know yet)."""
-    from auditor.drift import compare
     from auditor.store import Outcome, UrlState, check_outcome, url_key
+
+    # The check history of the URLs that failed again, read at once (the policy counts the
+    # spaced failures of the current streak).
+    histories = store.check_statuses(
+        previous.url
+        for check, previous in results
+        if previous is not None
+        and previous.consecutive_failures > 0
+        and check_outcome(str(check.status)) is Outcome.FAILURE
+    )
 
     checks: list[LinkCheck] = []
     states: list[UrlState | None] = []
@@ -418,6 +428,8 @@ def record_results(
             elif previous.first_fingerprint is not None or previous.first_title is not None:
                 old = store.first_text(previous.url)
                 if old:
+                    from auditor.drift import compare
+
                     measure = compare(
                         old,
                         check.main_text,
@@ -427,7 +439,7 @@ def record_results(
                     sim, drifted = measure.similarity, measure.drifted
         earlier: list[datetime] = []
         if outcome is Outcome.FAILURE and previous is not None and failures > 0:
-            earlier = _streak_failures(store, previous.url)
+            earlier = _streak_failures(histories.get(previous.url, ()))
         decision = decide(
             before, outcome.value, moment, policy, earlier_failures=earlier, drifted=drifted
         )
@@ -1194,9 +1206,10 @@ def check_links(
     if store is not None:
         from auditor.store import url_key
 
-        for start in range(0, len(checks), 500):
+        for start in range(0, len(checks), 500):  # one transaction per 500 checks
             chunk = checks[start : start + 500]
-            pairs = [(check, store.url(url_key(check.url))) for check in chunk]
+            rows = store.urls_of(check.url for check in chunk)
+            pairs = [(check, rows.get(url_key(check.url))) for check in chunk]
             recorded += record_results(store, pairs, policy, now=clock(), run_id=run_id)
         tally = _Tally()
         tally.add(recorded)

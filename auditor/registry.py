@@ -21,14 +21,13 @@ same rule the registry's own tiers were derived with.
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from auditor.errors import ConfigError
@@ -375,7 +374,8 @@ class SourceRegistry:
         self._by_key: dict[str, Source] = {}  # determiner-stripped alias key -> source
         self._acronym_only: dict[str, bool] = {}  # key -> every form of it is an acronym
         self._by_first: dict[str, list[_Alias]] = {}
-        self._first_words: re.Pattern[str] | None = None
+        self._scanner: re.Pattern[str] | None = None  # compiled on the first find_mentions
+        self._by_host: dict[str, Source | None] = {}  # match_url's answers, by host
         for source in sources:
             self._add(source)
         self._finish()
@@ -415,12 +415,19 @@ class SourceRegistry:
         return registry
 
     def _finish(self) -> None:
-        """Sort aliases longest first and compile the first-word scanner."""
+        """Sort aliases longest first; the first-word scanner is compiled when first needed
+        (matching URLs, the only use of ``links check``, never needs it)."""
         for aliases in self._by_first.values():
             aliases.sort(key=lambda a: -len(a.words))
-        if self._by_first:
+        self._scanner = None
+        self._by_host.clear()
+
+    def _first_words(self) -> re.Pattern[str] | None:
+        """A regex finding the first word of any alias (None for an empty registry)."""
+        if self._scanner is None and self._by_first:
             trie = _trie_regex(self._by_first)
-            self._first_words = re.compile(rf"(?<![^\W_])(?:{trie})(?![^\W_])")
+            self._scanner = re.compile(rf"(?<![^\W_])(?:{trie})(?![^\W_])")
+        return self._scanner
 
     def _add(self, source: Source, where: str | None = None) -> None:
         where = where or f"source {source.id!r}"
@@ -539,12 +546,13 @@ class SourceRegistry:
         acronyms must be in capitals and capitalised alias words capitalised. A two-letter
         acronym next to another word in capitals (an all-caps headline) is not a mention.
         """
-        if not text or self._first_words is None:
+        scanner = self._first_words() if text else None
+        if scanner is None:
             return []
         folded = fold(text)
         lowered = _lower_same_length(folded)
         candidates: list[tuple[int, int, int, _Alias]] = []  # (n tokens, start, end, alias)
-        for hit in self._first_words.finditer(lowered):
+        for hit in scanner.finditer(lowered):
             aliases = self._by_first[hit.group()]
             longest = len(aliases[0].words)
             spans = [hit.span()]
@@ -589,17 +597,28 @@ class SourceRegistry:
         )
 
     def match_url(self, url: str) -> Source | None:
-        """The source whose registered domain (or listed host) serves ``url``, or None."""
+        """The source whose registered domain (or listed host) serves ``url``, or None.
+
+        The answer depends on the host alone (``www.`` dropped), never on the path, so it is
+        remembered per host. The host itself is tried, then each parent domain of two labels
+        or more: the registered domain is one of them, so no public-suffix lookup is needed.
+        """
         host = _host(url)
         if host is None:
             return None
+        known = self._by_host
+        if host in known:
+            return known[host]
+        found = None
         parts = host.split(".")
         for k in range(len(parts) - 1):  # the host itself, then each parent domain
-            source = self._by_domain.get(".".join(parts[k:]))
-            if source is not None:
-                return source
-        domain = registered_domain(host)
-        return self._by_domain.get(domain) if domain else None
+            found = self._by_domain.get(".".join(parts[k:]))
+            if found is not None:
+                break
+        if len(known) >= _HOST_CACHE_SIZE:
+            known.clear()
+        known[host] = found
+        return found
 
 
 def _strip_determiners(words: list[str]) -> list[str]:
@@ -613,14 +632,82 @@ def _strip_determiners(words: list[str]) -> list[str]:
 
 
 _HOST = re.compile(r"^[a-z0-9_](?:[a-z0-9_.-]*[a-z0-9])?$")
+# An http(s) URL whose authority is a plain host name (no user, no brackets), with any port.
+_PLAIN_URL = re.compile(r"https?://([a-z0-9_.-]+)(?::[0-9]*)?(?=[/?#]|$)", re.IGNORECASE)
+_HOST_CACHE_SIZE = 65536
+
+# The public-suffix list is the snapshot tldextract ships (its ICANN section: tldextract's
+# default, private domains such as blogspot.com excluded), read without importing tldextract,
+# which imports requests and costs ~0.2 s (import and suffix trie) before its first answer.
+_PSL_FILE = ".tld_set_snapshot"
+_PSL_RULE = re.compile(r"^(?P<suffix>[.*!]*\w[\S]*)", re.UNICODE | re.MULTILINE)
+_PSL_PRIVATE = "// ===BEGIN PRIVATE DOMAINS==="
+
+
+def _psl_text() -> str:
+    """The text of tldextract's bundled public-suffix list snapshot (never the network)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("tldextract")  # locates the package without importing it
+    for location in (spec.submodule_search_locations or ()) if spec else ():
+        path = Path(location) / _PSL_FILE
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    import pkgutil  # a zipped install: ask the package itself
+
+    data = pkgutil.get_data("tldextract", _PSL_FILE)
+    if data is None:  # pragma: no cover - broken tldextract installation
+        raise FileNotFoundError(f"tldextract's {_PSL_FILE} is missing")
+    return data.decode("utf-8")
 
 
 @lru_cache(maxsize=1)
-def _extractor() -> Any:
-    import tldextract
+def _extractor() -> tuple[frozenset[str], frozenset[str]]:
+    """The public-suffix rules, and every right-hand part of a rule (``uk``, ``co.uk``…),
+    built once (~15 ms, the file read included).
 
-    # The bundled public-suffix snapshot only: no download, no disk cache.
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
+    Same rules and same walk as tldextract 5 (``_PublicSuffixListTLDExtractor``): wildcard
+    (``*.ck``) and exception (``!www.ck``) rules included. The second set stands for
+    tldextract's trie: a name is a node of the trie when it is in it.
+    """
+    rules = frozenset(_PSL_RULE.findall(_psl_text().partition(_PSL_PRIVATE)[0]))
+    nodes = set(rules)
+    layer: set[str] = set(rules)
+    while layer:
+        layer = {rule.partition(".")[2] for rule in layer if "." in rule} - nodes
+        nodes |= layer
+    return rules, frozenset(nodes)
+
+
+def _unicode_label(label: str) -> str:
+    """An ``xn--`` label decoded (the list spells its rules in Unicode); else unchanged."""
+    try:
+        decoded = label[4:].encode("ascii").decode("punycode")
+    except (UnicodeError, ValueError):
+        return label
+    return decoded if not decoded.isascii() else label
+
+
+def _suffix_start(labels: Sequence[str]) -> int | None:
+    """The index of the first label of the public suffix of ``labels``, or None when no
+    rule matches (tldextract's ``suffix_index`` without private domains)."""
+    rules, nodes = _extractor()
+    suffix_at = at = len(labels)
+    tail = ""
+    for label in reversed(labels):
+        if label.startswith("xn--"):
+            label = _unicode_label(label)
+        name = f"{label}.{tail}" if tail else label
+        if name in nodes:
+            at -= 1
+            tail = name
+            if name in rules:
+                suffix_at = at
+            continue
+        if (f"*.{tail}" if tail else "*") in nodes:  # a wildcard rule, unless an exception
+            return at if f"!{name}" in nodes else at - 1
+        break
+    return None if suffix_at == len(labels) else suffix_at
 
 
 def _host(url_or_host: str) -> str | None:
@@ -630,16 +717,20 @@ def _host(url_or_host: str) -> str | None:
     text = url_or_host.strip()
     if not text:
         return None
-    if "//" not in text:
-        text = "//" + text
-    from urllib.parse import urlsplit
+    plain = _PLAIN_URL.match(text)  # most URLs: what urlsplit would find, 10 times faster
+    if plain is not None:
+        host = plain.group(1)
+    else:
+        if "//" not in text:
+            text = "//" + text
+        from urllib.parse import urlsplit
 
-    try:
-        host = urlsplit(text).hostname
-    except ValueError:
-        return None
-    if not host:
-        return None
+        try:
+            host = urlsplit(text).hostname
+        except ValueError:
+            return None
+        if not host:
+            return None
     host = host.rstrip(".").lower()
     try:
         host = host.encode("idna").decode("ascii") if not host.isascii() else host
@@ -656,20 +747,30 @@ def _host(url_or_host: str) -> str | None:
 def registered_domain(url_or_host: str) -> str | None:
     """The registered domain ("cnn.com" for https://edition.cnn.com/x), offline; or None.
 
-    Uses tldextract's bundled public-suffix snapshot: never touches the network. Returns
-    None for IP addresses, ``localhost`` and hosts without a public suffix.
+    Uses tldextract's bundled public-suffix snapshot (read directly, see :func:`_extractor`):
+    never touches the network. Returns None for IP addresses, ``localhost`` and hosts without
+    a public suffix.
     """
     host = _host(url_or_host)
     if host is None:
         return None
-    parts = _extractor()(host)
-    if not parts.domain or not parts.suffix:
-        return None
-    return f"{parts.domain}.{parts.suffix}"
+    labels = host.split(".")
+    start = _suffix_start(labels)
+    if start is None or start == 0 or start == len(labels) or not labels[start - 1]:
+        return None  # no public suffix, nothing before it, or an empty label
+    return ".".join(labels[start - 1 :])
 
 
 def _read_table(name: str) -> list[dict[str, str]]:
-    text = resources.files(DATA_PACKAGE).joinpath(name).read_text(encoding="utf-8")
+    import csv
+
+    path = Path(__file__).parent / "data" / name
+    if path.is_file():
+        text = path.read_text(encoding="utf-8")
+    else:  # a zipped installation
+        from importlib import resources
+
+        text = resources.files(DATA_PACKAGE).joinpath(name).read_text(encoding="utf-8")
     lines = [line for line in text.splitlines() if line and not line.startswith("#")]
     return list(csv.DictReader(lines))
 

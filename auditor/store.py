@@ -19,12 +19,13 @@ import re
 import sqlite3
 import threading
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum, StrEnum
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -61,6 +62,9 @@ class UrlState(StrEnum):
     DEAD = "dead"  # declared dead by the recheck policy
     RECOVERED = "recovered"  # alive again after failing or dead
     DRIFTED = "drifted"  # alive, but the text no longer matches the first archived text
+
+
+_URL_STATES: dict[str, UrlState] = {state.value: state for state in UrlState}
 
 
 class Outcome(StrEnum):
@@ -326,21 +330,26 @@ def _setting(settings: Any, key: str) -> Any:
 # Pure helpers
 
 
-# A URL already in normalised form (lower-case host, no port, no escapes, no dot segments):
-# its key is itself, without the cost of a full parse.
+# A URL already in normalised form (lower-case host, no default port, no escapes, no dot
+# segments): its key is itself, without the cost of a full parse.
 _NORMAL_URL = re.compile(
-    r"https?://[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*"
+    r"http(s?)://[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*"
+    r"(?::([1-9][0-9]{0,4}))?"
     r"/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*(?:\?[A-Za-z0-9\-._~!$&'()*+,;=:@/?]+)?"
 )
 _DOT_SEGMENT = re.compile(r"/\.\.?(?:[/?]|$)")
+_DEFAULT_PORT = {"": "80", "s": "443"}
 
 
 @lru_cache(maxsize=8192)
 def url_key(url: str) -> str:
     """The key a URL is stored under: the resolver's normalised form (no fragment, lower-case
     host, no default port), or the stripped text when it cannot be fetched."""
-    if len(url) < 2000 and _NORMAL_URL.fullmatch(url) and not _DOT_SEGMENT.search(url):
-        return url
+    normal = _NORMAL_URL.fullmatch(url) if len(url) < 2000 else None
+    if normal is not None and not _DOT_SEGMENT.search(url):
+        secure, port = normal.groups()
+        if port is None or (port != _DEFAULT_PORT[secure] and int(port) < 65536):
+            return url
     from auditor.resolve import InvalidURL, normalise_url
 
     try:
@@ -393,7 +402,10 @@ def utc(moment: datetime | None = None) -> datetime:
 
 def _ts(moment: datetime | None) -> str:
     """The stored form of a time: fixed-width ISO 8601 UTC, so text order is time order."""
-    return utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    moment = utc(moment)
+    if moment.year >= 1000:  # isoformat is ~10 times faster than strftime, same text
+        return moment.isoformat(timespec="microseconds")[:26] + "Z"
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _parse_ts(text: str | None) -> datetime | None:
@@ -420,10 +432,18 @@ def _host(key: str) -> str | None:
     return host.rstrip(".").lower() if host else None
 
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-
-
 _SCALARS = frozenset({str, int, float, bool, type(None)})
+# Per dataclass: its field names, and a getter of all their values at once.
+_FIELDS: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}
+
+
+def _fields_of(kind: type, value: Any) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]:
+    names = tuple(f.name for f in fields(value))
+    getter = (
+        attrgetter(*names) if len(names) > 1 else (lambda v: tuple(getattr(v, n) for n in names))
+    )
+    _FIELDS[kind] = (names, getter)
+    return names, getter
 
 
 def _plain(value: Any) -> Any:
@@ -431,14 +451,17 @@ def _plain(value: Any) -> Any:
     kind = type(value)
     if kind in _SCALARS:
         return value
-    names = _FIELD_NAMES.get(kind)
-    if names is not None:
-        return {name: _plain(getattr(value, name)) for name in names}
+    if kind is tuple or kind is list:
+        return [_plain(item) for item in value]
+    known = _FIELDS.get(kind)
+    if known is not None or (is_dataclass(value) and not isinstance(value, type)):
+        names, values_of = known or _fields_of(kind, value)
+        values = values_of(value)
+        if _SCALARS.issuperset(map(type, values)):  # a record of plain values (a hop)
+            return dict(zip(names, values, strict=True))
+        return {name: _plain(item) for name, item in zip(names, values, strict=True)}
     if isinstance(value, Enum):
         return value.value
-    if is_dataclass(value) and not isinstance(value, type):
-        _FIELD_NAMES[kind] = tuple(f.name for f in fields(value))
-        return _plain(value)
     if isinstance(value, Mapping):
         return {str(key): _plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
@@ -645,26 +668,48 @@ def _document(row: sqlite3.Row) -> StoredDocument:
     )
 
 
-def _url(row: sqlite3.Row) -> StoredUrl:
+def _url(row: Sequence[Any]) -> StoredUrl:
+    """A ``urls`` row read with :data:`_URL_SELECT` (its columns, in that order)."""
+    (
+        url_id,
+        url,
+        host,
+        domain,
+        first_seen,
+        state,
+        last_checked_at,
+        last_status,
+        last_check_id,
+        last_ok_at,
+        last_similarity,
+        consecutive_failures,
+        first_failure_at,
+        next_check_at,
+        first_fingerprint,
+        first_title,
+        lease_owner,
+        lease_until,
+    ) = row
+    parse = _parse_ts
     return StoredUrl(
-        id=row["id"],
-        url=row["url"],
-        host=row["host"],
-        domain=row["domain"],
-        first_seen=_parse_ts(row["first_seen"]) or utc(),
-        state=UrlState(row["state"]),
-        last_checked_at=_parse_ts(row["last_checked_at"]),
-        last_status=row["last_status"],
-        last_check_id=row["last_check_id"],
-        last_ok_at=_parse_ts(row["last_ok_at"]),
-        last_similarity=row["last_similarity"],
-        consecutive_failures=row["consecutive_failures"],
-        first_failure_at=_parse_ts(row["first_failure_at"]),
-        next_check_at=_parse_ts(row["next_check_at"]),
-        first_fingerprint=row["first_fingerprint"],
-        first_title=row["first_title"],
-        lease_owner=row["lease_owner"],
-        lease_until=_parse_ts(row["lease_until"]),
+        url_id,
+        url,
+        host,
+        domain,
+        parse(first_seen) or utc(),
+        _URL_STATES[state],
+        parse(last_checked_at),
+        last_status,
+        last_check_id,
+        parse(last_ok_at),
+        last_similarity,
+        consecutive_failures,
+        parse(first_failure_at),
+        parse(next_check_at),
+        first_fingerprint,
+        first_title,
+        lease_owner,
+        parse(lease_until),
     )
 
 
@@ -733,6 +778,63 @@ _URL_UPSERT = """
     INSERT INTO urls (url, host, domain, first_seen) VALUES (?, ?, ?, ?)
     ON CONFLICT(url) DO UPDATE SET domain = COALESCE(urls.domain, excluded.domain)
 """
+# Every column of ``urls`` that :class:`StoredUrl` holds (``first_text``, a blob, left out).
+_URL_COLUMNS = (
+    "id, url, host, domain, first_seen, state, last_checked_at, last_status, last_check_id,"
+    " last_ok_at, last_similarity, consecutive_failures, first_failure_at, next_check_at,"
+    " first_fingerprint, first_title, lease_owner, lease_until"
+)
+_URL_SELECT = f"SELECT {_URL_COLUMNS} FROM urls"
+_CHECK_INSERT = """
+    INSERT INTO checks (id, url_id, run_id, checked_at, recorded_at, status, state,
+        http_status, final_url, hops, evidence, title, content_type, canonical,
+        publisher_domain, published, fingerprint, similarity, timings, attempts, error,
+        archive_note, worker)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+# A URL after one of its checks: ?1 says whether the check is its latest (else the check is
+# history only), ?9 whether the page was alive, ?11 the first text when this is the first.
+_URL_AFTER_CHECK = """
+    UPDATE urls SET lease_owner = NULL, lease_until = NULL,
+        last_checked_at = CASE WHEN ?1 THEN ?2 ELSE last_checked_at END,
+        last_status = CASE WHEN ?1 THEN ?3 ELSE last_status END,
+        last_check_id = CASE WHEN ?1 THEN ?4 ELSE last_check_id END,
+        state = CASE WHEN ?1 THEN ?5 ELSE state END,
+        consecutive_failures = CASE WHEN ?1 THEN ?6 ELSE consecutive_failures END,
+        first_failure_at = CASE WHEN ?1 THEN ?7 ELSE first_failure_at END,
+        next_check_at = CASE WHEN ?1 THEN ?8 ELSE next_check_at END,
+        last_ok_at = CASE WHEN ?1 AND ?9 THEN ?2 ELSE last_ok_at END,
+        last_similarity = CASE WHEN ?1 AND ?10 IS NOT NULL THEN ?10 ELSE last_similarity END,
+        first_text = CASE WHEN ?11 IS NOT NULL THEN ?11 ELSE first_text END,
+        first_text_check_id = CASE WHEN ?11 IS NOT NULL THEN ?4 ELSE first_text_check_id END,
+        first_fingerprint = CASE WHEN ?11 IS NOT NULL THEN ?12 ELSE first_fingerprint END,
+        first_title = CASE WHEN ?11 IS NOT NULL THEN ?13 ELSE first_title END
+    WHERE id = ?14
+"""
+
+
+class _UrlNow:
+    """What recording a check needs of its URL's row, kept current through a batch (so two
+    checks of one URL in one batch see each other as they would one after the other)."""
+
+    __slots__ = (
+        "failures",
+        "first_failure_at",
+        "first_text_check_id",
+        "id",
+        "last_checked_at",
+        "state",
+    )
+
+    def __init__(self, row: Sequence[Any]) -> None:
+        (
+            self.id,
+            self.state,
+            self.failures,
+            self.first_failure_at,
+            self.last_checked_at,
+            self.first_text_check_id,
+        ) = row
 
 
 # ---------------------------------------------------------------------------
@@ -1114,12 +1216,20 @@ class Store:
         """Make URLs known (due for a first check) without a document; return how many
         were new."""
         stamp = _ts(now)
-        rows = {key: (key, _host(key), None, stamp) for key in map(url_key, urls) if key}
+        keys = [key for key in dict.fromkeys(map(url_key, urls)) if key]
         with self._write() as conn:
-            before = conn.execute("SELECT COUNT(*) FROM urls").fetchone()[0]
-            conn.executemany(_URL_UPSERT, list(rows.values()))
-            after = conn.execute("SELECT COUNT(*) FROM urls").fetchone()[0]
-        return int(after - before)
+            known = {
+                row[0]
+                for row in conn.execute(
+                    "SELECT url FROM urls WHERE url IN (SELECT value FROM json_each(?))",
+                    (_json(keys),),
+                )
+            }
+            conn.executemany(
+                "INSERT INTO urls (url, host, first_seen) VALUES (?, ?, ?)",
+                [(key, _host(key), stamp) for key in keys if key not in known],
+            )
+        return len(keys) - len(known)
 
     def record_check(
         self,
@@ -1161,25 +1271,131 @@ class Store:
         worker_id: str | None = None,
     ) -> list[int | None]:
         """:meth:`record_check` for many checks in one transaction (same arguments, as lists
-        parallel to ``checks``)."""
+        parallel to ``checks``). The rows are written with one statement per table, not one
+        per check: the URLs are read at once, the check ids given in order under the write
+        lock."""
         moment = utc(now)
         stamp = _ts(moment)
         ids: list[int | None] = []
         with self._write() as conn:
+            rows = self._urls_now(conn, [url_key(check.url) for check in checks], stamp)
+            next_id = int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM checks").fetchone()[0])
+            inserts: list[tuple[Any, ...]] = []
+            updates: list[tuple[Any, ...]] = []
+            snapshots: list[tuple[Snapshot, int]] = []
             for position, check in enumerate(checks):
-                ids.append(
-                    self._insert_check(
-                        conn,
-                        check,
-                        stamp=stamp,
-                        state=states[position] if states else None,
-                        similarity=similarities[position] if similarities else None,
-                        next_check_at=next_checks[position] if next_checks else None,
-                        run_id=run_id,
-                        worker_id=worker_id,
+                url = rows[url_key(check.url)]
+                status = str(check.status)
+                if status == "not-checked" or check.cached:
+                    ids.append(None)
+                    continue
+                state = states[position] if states else None
+                similarity = similarities[position] if similarities else None
+                next_check_at = next_checks[position] if next_checks else None
+                checked_at = _ts(_parse_ts(check.checked_at)) if check.checked_at else stamp
+                outcome = check_outcome(status)
+                new_state = (
+                    UrlState(state) if state is not None else default_state(url.state, outcome)
+                )
+                failures = url.failures
+                first_failure = url.first_failure_at
+                if outcome is Outcome.FAILURE:
+                    failures += 1
+                    first_failure = first_failure or checked_at
+                elif outcome is Outcome.ALIVE:
+                    failures, first_failure = 0, None
+                next_id += 1
+                check_id = next_id
+                inserts.append(
+                    (
+                        check_id,
+                        url.id,
+                        run_id,
+                        checked_at,
+                        stamp,
+                        status,
+                        new_state.value,
+                        check.http_status,
+                        check.final_url,
+                        _json(check.hops),
+                        check.evidence,
+                        check.title,
+                        check.content_type,
+                        check.canonical,
+                        check.publisher_domain,
+                        check.published,
+                        check.text_fingerprint or None,
+                        similarity,
+                        check.timings,
+                        check.attempts,
+                        check.error,
+                        check.archive_note,
+                        worker_id,
                     )
                 )
+                # An older check recorded late is history only: the URL keeps its newer state.
+                latest = url.last_checked_at is None or checked_at >= url.last_checked_at
+                first_text = None
+                if url.first_text_check_id is None and outcome is Outcome.ALIVE and check.main_text:
+                    first_text = zlib.compress(check.main_text.encode("utf-8"), 6)
+                    url.first_text_check_id = check_id
+                if latest:
+                    url.last_checked_at = checked_at
+                    url.state = new_state.value
+                    url.failures = failures
+                    url.first_failure_at = first_failure
+                updates.append(
+                    (
+                        latest,
+                        checked_at,
+                        status,
+                        check_id,
+                        new_state.value,
+                        failures,
+                        first_failure,
+                        _ts(next_check_at) if next_check_at else None,
+                        outcome is Outcome.ALIVE,
+                        similarity,
+                        first_text,
+                        check.text_fingerprint or None,
+                        check.title,
+                        url.id,
+                    )
+                )
+                if check.snapshot is not None:
+                    snapshots.append((check.snapshot, check_id))
+                ids.append(check_id)
+            conn.executemany(_CHECK_INSERT, inserts)
+            conn.executemany(_URL_AFTER_CHECK, updates)
+            for snapshot, check_id in snapshots:
+                self._insert_snapshot(conn, snapshot, check_id=check_id, stamp=stamp)
         return ids
+
+    def _urls_now(
+        self, conn: sqlite3.Connection, keys: Sequence[str], stamp: str
+    ) -> dict[str, _UrlNow]:
+        """The rows of ``keys`` (URL keys) inside a write transaction, the missing ones
+        inserted first (as :meth:`_ensure_url` does, for many at once)."""
+        unique = list(dict.fromkeys(keys))
+        rows = {
+            row[1]: _UrlNow((row[0], *row[2:]))
+            for row in conn.execute(
+                "SELECT id, url, state, consecutive_failures, first_failure_at,"
+                " last_checked_at, first_text_check_id FROM urls"
+                " WHERE url IN (SELECT value FROM json_each(?))",
+                (_json(unique),),
+            )
+        }
+        missing = [key for key in unique if key not in rows]
+        if missing:
+            last = int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM urls").fetchone()[0])
+            new = [(last + n, key, _host(key), stamp) for n, key in enumerate(missing, 1)]
+            conn.executemany(
+                "INSERT INTO urls (id, url, host, first_seen) VALUES (?, ?, ?, ?)", new
+            )
+            for url_id, key, _host_name, _stamp in new:
+                rows[key] = _UrlNow((url_id, UrlState.UNCHECKED.value, 0, None, None, None))
+        return rows
 
     def _ensure_url(self, conn: sqlite3.Connection, key: str, stamp: str) -> sqlite3.Row:
         row: sqlite3.Row | None = conn.execute(
@@ -1192,115 +1408,6 @@ class Store:
             ).fetchone()
         assert row is not None
         return row
-
-    def _insert_check(
-        self,
-        conn: sqlite3.Connection,
-        check: LinkCheck,
-        *,
-        stamp: str,
-        state: UrlState | str | None,
-        similarity: float | None,
-        next_check_at: datetime | None,
-        run_id: int | None,
-        worker_id: str | None,
-    ) -> int | None:
-        status = str(check.status)
-        key = url_key(check.url)
-        url = self._ensure_url(conn, key, stamp)
-        if status == "not-checked" or check.cached:
-            return None
-        checked_at = _ts(_parse_ts(check.checked_at)) if check.checked_at else stamp
-        outcome = check_outcome(status)
-        new_state = UrlState(state) if state is not None else default_state(url["state"], outcome)
-        failures = url["consecutive_failures"]
-        first_failure = url["first_failure_at"]
-        if outcome is Outcome.FAILURE:
-            failures += 1
-            first_failure = first_failure or checked_at
-        elif outcome is Outcome.ALIVE:
-            failures, first_failure = 0, None
-        hops = check.hops
-        check_id = int(
-            conn.execute(
-                """INSERT INTO checks (url_id, run_id, checked_at, recorded_at, status, state,
-                    http_status, final_url, hops, evidence, title, content_type, canonical,
-                    publisher_domain, published, fingerprint, similarity, timings, attempts,
-                    error, archive_note, worker)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                RETURNING id""",
-                (
-                    url["id"],
-                    run_id,
-                    checked_at,
-                    stamp,
-                    status,
-                    new_state.value,
-                    check.http_status,
-                    check.final_url,
-                    _json(hops),
-                    check.evidence,
-                    check.title,
-                    check.content_type,
-                    check.canonical,
-                    check.publisher_domain,
-                    check.published,
-                    check.text_fingerprint or None,
-                    similarity,
-                    check.timings,
-                    check.attempts,
-                    check.error,
-                    check.archive_note,
-                    worker_id,
-                ),
-            ).fetchone()[0]
-        )
-        sets = ["lease_owner = NULL", "lease_until = NULL"]
-        params: list[Any] = []
-        if url["last_checked_at"] is None or checked_at >= url["last_checked_at"]:
-            sets += [
-                "last_checked_at = ?",
-                "last_status = ?",
-                "last_check_id = ?",
-                "state = ?",
-                "consecutive_failures = ?",
-                "first_failure_at = ?",
-                "next_check_at = ?",
-            ]
-            params += [
-                checked_at,
-                status,
-                check_id,
-                new_state.value,
-                failures,
-                first_failure,
-                _ts(next_check_at) if next_check_at else None,
-            ]
-            if outcome is Outcome.ALIVE:
-                sets.append("last_ok_at = ?")
-                params.append(checked_at)
-            if similarity is not None:
-                sets.append("last_similarity = ?")
-                params.append(similarity)
-        # else: an older check recorded late is history only; the URL keeps its newer state
-        text = check.main_text
-        if url["first_text_check_id"] is None and outcome is Outcome.ALIVE and text:
-            sets += [
-                "first_text = ?",
-                "first_text_check_id = ?",
-                "first_fingerprint = ?",
-                "first_title = ?",
-            ]
-            params += [
-                zlib.compress(text.encode("utf-8"), 6),
-                check_id,
-                check.text_fingerprint or None,
-                check.title,
-            ]
-        conn.execute(f"UPDATE urls SET {', '.join(sets)} WHERE id = ?", (*params, url["id"]))
-        if check.snapshot is not None:
-            self._insert_snapshot(conn, check.snapshot, check_id=check_id, stamp=stamp)
-        return check_id
 
     def record_snapshot(
         self, snapshot: Snapshot, *, check_id: int | None = None, now: datetime | None = None
@@ -1426,7 +1533,9 @@ class Store:
                 " AND d.superseded_at IS NULL)"
             )
         sql = (
-            "SELECT u.* FROM urls u WHERE "
+            "SELECT "
+            + ", ".join(f"u.{name.strip()}" for name in _URL_COLUMNS.split(","))
+            + " FROM urls u WHERE "
             + " AND ".join(where)
             + " ORDER BY u.last_checked_at IS NOT NULL, COALESCE(u.next_check_at,"
             " u.last_checked_at), u.id LIMIT :limit"
@@ -1505,7 +1614,7 @@ class Store:
                 [(worker, until, row["id"]) for row in rows],
             )
             claimed = conn.execute(
-                "SELECT * FROM urls WHERE id IN (SELECT value FROM json_each(?)) ORDER BY"
+                _URL_SELECT + " WHERE id IN (SELECT value FROM json_each(?)) ORDER BY"
                 " last_checked_at IS NOT NULL, COALESCE(next_check_at, last_checked_at), id",
                 (_json([row["id"] for row in rows]),),
             ).fetchall()
@@ -1536,10 +1645,24 @@ class Store:
         with self._lock:
             row = (
                 self._connection()
-                .execute("SELECT * FROM urls WHERE url = ?", (url_key(url),))
+                .execute(_URL_SELECT + " WHERE url = ?", (url_key(url),))
                 .fetchone()
             )
         return _url(row) if row is not None else None
+
+    def urls_of(self, urls: Iterable[str]) -> dict[str, StoredUrl]:
+        """The stored rows of many URLs in one query, by key (:func:`url_key`); the URLs the
+        store does not know are left out."""
+        keys = list(dict.fromkeys(map(url_key, urls)))
+        with self._lock:
+            rows = (
+                self._connection()
+                .execute(
+                    _URL_SELECT + " WHERE url IN (SELECT value FROM json_each(?))", (_json(keys),)
+                )
+                .fetchall()
+            )
+        return {row["url"]: _url(row) for row in rows}
 
     def list_urls(
         self, *, state: UrlState | str | None = None, domain: str | None = None
@@ -1553,7 +1676,7 @@ class Store:
             host = domain.strip().strip(".").lower()
             where.append("(host = ? OR substr(host, -length(?) - 1) = '.' || ?)")
             params += [host, host, host]
-        sql = "SELECT * FROM urls" + (" WHERE " + " AND ".join(where) if where else "")
+        sql = _URL_SELECT + (" WHERE " + " AND ".join(where) if where else "")
         with self._lock:
             rows = self._connection().execute(sql + " ORDER BY url", params).fetchall()
         return [_url(row) for row in rows]
@@ -1581,6 +1704,30 @@ class Store:
                 .fetchall()
             )
         return [_check(row) for row in rows]
+
+    def check_statuses(self, urls: Iterable[str]) -> dict[str, list[tuple[str, datetime]]]:
+        """``(status, checked_at)`` of every check of each URL, newest first, by key
+        (:func:`url_key`), in one query: the part of :meth:`checks_of` the recheck policy
+        reads. URLs without checks are left out."""
+        keys = list(dict.fromkeys(map(url_key, urls)))
+        if not keys:
+            return {}
+        with self._lock:
+            rows = (
+                self._connection()
+                .execute(
+                    "SELECT u.url, c.status, c.checked_at FROM checks c"
+                    " JOIN urls u ON u.id = c.url_id"
+                    " WHERE u.url IN (SELECT value FROM json_each(?))"
+                    " ORDER BY u.url, c.checked_at DESC, c.id DESC",
+                    (_json(keys),),
+                )
+                .fetchall()
+            )
+        found: dict[str, list[tuple[str, datetime]]] = {}
+        for url, status, checked_at in rows:
+            found.setdefault(url, []).append((status, _parse_ts(checked_at) or utc()))
+        return found
 
     def snapshots_of(self, url: str) -> list[StoredSnapshot]:
         """Every archived copy of ``url`` (own WARC records and Wayback captures)."""
@@ -1621,7 +1768,7 @@ class Store:
         """A link's timeline: first seen, every check, each status and state change, every
         archived copy, in time order."""
         with self._read() as conn:
-            row = conn.execute("SELECT * FROM urls WHERE url = ?", (url_key(url),)).fetchone()
+            row = conn.execute(_URL_SELECT + " WHERE url = ?", (url_key(url),)).fetchone()
             if row is None:
                 return []
             checks = [

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
@@ -79,6 +80,9 @@ def test_check_json_lists_every_url_and_exits_2_on_broken_links(
     data = json.loads(result.stdout)
     links = {entry["url"]: entry for entry in data["links"]}
     assert len(links) == 6 and data["summary"]["broken"] == 3
+    lines = result.stdout.splitlines()  # the summary on a line, then one link a line
+    assert json.loads(lines[1].strip().removeprefix('"summary": ').rstrip(",")) == data["summary"]
+    assert [json.loads(line.strip().rstrip(",")) for line in lines[3:-2]] == data["links"]
     expected = {
         "/page/alpha": ("ok", 200),
         "/missing": ("not-found", 404),
@@ -239,3 +243,102 @@ def test_schedule_prints_each_unit() -> None:
     assert invoke(["schedule"]).exit_code == 3
     assert invoke(["schedule", "--cron", "--systemd"]).exit_code == 3
     assert invoke(["schedule", "--cron", "--at", "25:00"]).exit_code == 3
+
+
+# ---------------------------------------------------------------------------
+# Renderers on a run made here (no network), and what `links check` imports
+
+
+def _run_of(checks: list[Any]) -> Any:
+    from auditor.recheck import LinkCheckRun
+
+    return LinkCheckRun(tuple(checks), (), 1.5, len(checks))
+
+
+def _checks() -> list[Any]:
+    from auditor.resolve import Hop, LinkCheck, LinkStatus
+
+    page = "https://www.lemonde.fr/international/article/x.html"
+    return [
+        LinkCheck(page, LinkStatus.OK, "HTTP 200", page, (Hop(page, 200, None, 50.0),), 200),
+        LinkCheck(
+            'https://example.org/a "quoted",\nline',
+            LinkStatus.NOT_FOUND,
+            "HTTP 404 | « introuvable »",
+            title="Titre\navec { et ] et \u2028",
+            http_status=404,
+        ),
+        LinkCheck("https://example.org/moved", LinkStatus.REDIRECTED, "301", "https://b.example/"),
+    ]
+
+
+def test_check_json_is_valid_with_one_link_a_line_whatever_the_text() -> None:
+    from auditor.reporters.linkrot_report import check_entry, checks_json
+
+    checks = _checks()
+    text = checks_json(
+        _run_of(checks), source_of=lambda url: "le-monde" if "lemonde" in url else None
+    )
+    data = json.loads(text)
+    assert data["links"] == [
+        check_entry(c, source="le-monde" if i == 0 else None) for i, c in enumerate(checks)
+    ]
+    assert data["summary"] == {
+        "links": 3,
+        "broken": 1,
+        "by_status": {"ok": 1, "not-found": 1, "redirected": 1},
+        "elapsed_s": 1.5,
+        "requests": 3,
+        "store": None,
+    }
+    lines = text.splitlines()
+    assert len(lines) == 3 + len(checks) + 2 and text.endswith("]\n}\n")
+    assert r"\u00ab" not in text and "« introuvable »" in text  # kept readable
+    empty = json.loads(checks_json(_run_of([])))
+    assert empty["links"] == [] and empty["summary"]["links"] == 0
+
+
+def test_check_markdown_and_csv_list_broken_links_first() -> None:
+    from auditor.reporters.linkrot_report import CSV_COLUMNS, checks_csv, checks_markdown
+
+    checks = _checks()
+    md = checks_markdown(_run_of(checks))
+    rows = [line for line in md.splitlines() if line.startswith("| ")][1:]
+    assert rows[0].startswith('| **not-found** | https://example.org/a "quoted", line | 404 |')
+    assert "HTTP 404 \\| « introuvable »" in rows[0]  # a | inside a cell is escaped
+    assert (
+        rows[1].startswith("| ok | https://www.lemonde.fr/") and "| https://b.example/ |" in rows[2]
+    )
+    table = list(csv.reader(io.StringIO(checks_csv(_run_of(checks), source_of=lambda url: "s"))))
+    assert tuple(table[0]) == CSV_COLUMNS and len(table) == 4
+    assert table[2][:4] == [checks[1].url, "not-found", "True", "404"]
+    assert table[1][CSV_COLUMNS.index("source")] == "s" and table[1][-1] == ""
+
+
+def test_links_check_loads_no_heavy_module(tmp_path: Path) -> None:
+    """After one run (bytecode and parsed packaged files kept), a link check imports neither
+    YAML nor tldextract, requests, the extraction or NLP libraries."""
+    import os
+    import subprocess
+    import sys
+
+    listing = tmp_path / "links.txt"
+    listing.write_text("https://www.lemonde.fr/a\nhttps://example.org/b\n", encoding="utf-8")
+    heavy = (
+        "yaml tldextract requests trafilatura spacy bs4 htmldate warcio lxml importlib.resources"
+    )
+    code = (
+        "import sys\nfrom auditor.cli import main\n"
+        f"sys.argv = ['auditor', 'links', 'check', '--offline', '-q', '-f', 'json', {str(listing)!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print('loaded:', [m for m in {heavy!r}.split() if m in sys.modules])\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(tmp_path / "pyc")
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path
+        )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "loaded: []"
+    assert json.loads(done.stdout[: done.stdout.rindex("loaded:")])["summary"]["links"] == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import re
 import socket
 import time
@@ -523,6 +524,150 @@ def test_every_domain_in_seed_001_footnotes_maps_to_a_source(registry: SourceReg
     unmatched = [url for url in urls if registry.match_url(url) is None]
     assert unmatched == []
     assert registry.match_url(urls[5]) is registry.by_id("isw")  # understandingwar.org
+
+
+@functools.lru_cache(maxsize=1)
+def _tldextract() -> Any:
+    import tldextract
+
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
+
+
+def _tldextract_domain(host: str) -> str | None:
+    """What registered_domain answered when it asked tldextract (its bundled snapshot)."""
+    parts = _tldextract()(host)
+    return f"{parts.domain}.{parts.suffix}" if parts.domain and parts.suffix else None
+
+
+def _ace(name: str) -> str:
+    return ".".join(
+        label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
+        for label in name.split(".")
+    )
+
+
+def test_registered_domain_agrees_with_tldextract_on_every_public_suffix_rule() -> None:
+    rules, _nodes = reg._extractor()
+    assert (
+        len(rules) > 5000
+        and {"co.uk", "*.ck", "!www.ck", "*.kawasaki.jp", "!city.kawasaki.jp"} <= rules
+    )
+    hosts = {"127.0.0.1", "localhost", "a..b.com", "xn--bad.com", "foo.xn--com-", "xn--"}
+    for rule in rules:
+        name = rule.lstrip("!").replace("*", "w")
+        for prefix in ("", "news.", "a.b."):
+            hosts |= {prefix + name, _ace(prefix + name)}
+    hosts = {host for host in hosts if reg._host(host)}
+    differ = [
+        h for h in sorted(hosts) if registered_domain(h) != _tldextract_domain(reg._host(h) or "")
+    ]
+    assert differ == [] and len(hosts) > 20_000
+
+
+_LABELS = st.one_of(
+    st.text(alphabet="abcxn-_09", min_size=0, max_size=6),
+    st.text(alphabet="abc019-", max_size=5).map(lambda text: "xn--" + text),
+)
+
+
+@given(
+    labels=st.lists(_LABELS, max_size=3),
+    rule=st.sampled_from(["com", "co.uk", "w.ck", "www.ck", "city.kawasaki.jp", "рф", "公司.cn"]),
+    encode=st.booleans(),
+)
+@settings(max_examples=300, deadline=None)
+def test_registered_domain_agrees_with_tldextract_on_odd_hosts(
+    labels: list[str], rule: str, encode: bool
+) -> None:
+    host = ".".join([*labels, _ace(rule) if encode else rule])
+    if reg._host(host) is not None:
+        registered_domain.cache_clear()
+        assert registered_domain(host) == _tldextract_domain(reg._host(host) or "")
+
+
+def test_registered_domain_never_imports_tldextract() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from auditor.registry import registered_domain\n"
+        "assert registered_domain('https://news.bbc.co.uk/x') == 'bbc.co.uk'\n"
+        "assert registered_domain('a.city.kawasaki.jp') == 'city.kawasaki.jp'\n"
+        "assert 'tldextract' not in sys.modules and 'requests' not in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def _host_by_urlsplit(url_or_host: str) -> str | None:
+    """``_host`` without its fast path (what it always did)."""
+    from urllib.parse import urlsplit
+
+    text = url_or_host.strip()
+    if not text:
+        return None
+    if "//" not in text:
+        text = "//" + text
+    try:
+        host = urlsplit(text).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    host = host.rstrip(".").lower()
+    try:
+        host = host.encode("idna").decode("ascii") if not host.isascii() else host
+    except UnicodeError:
+        return None
+    if not reg._HOST.match(host):
+        return None
+    return host[4:] if host.startswith("www.") and host.count(".") >= 2 else host
+
+
+@given(
+    scheme=st.sampled_from(["http://", "https://", "HTTPS://", " http://", "ftp://", "", "//"]),
+    rest=st.text(alphabet="aB0._-:/?#@[]é %", max_size=25),
+)
+@settings(max_examples=500, deadline=None)
+def test_host_fast_path_agrees_with_urlsplit(scheme: str, rest: str) -> None:
+    for url in (scheme + rest, f"{scheme}www.Example.org:8080{rest}"):
+        assert reg._host(url) == _host_by_urlsplit(url)
+
+
+def _match_url_by_lookup(registry: SourceRegistry, url: str) -> Source | None:
+    """``match_url`` as it was: host and parents, then the registered domain (uncached)."""
+    host = reg._host(url)
+    if host is None:
+        return None
+    parts = host.split(".")
+    for k in range(len(parts) - 1):
+        source = registry._by_domain.get(".".join(parts[k:]))
+        if source is not None:
+            return source
+    domain = registered_domain(host)
+    return registry._by_domain.get(domain) if domain else None
+
+
+def test_match_url_remembered_per_host_answers_as_the_lookup(registry: SourceRegistry) -> None:
+    fresh = load_settings(env={}).registry  # an empty per-host memory
+    urls = ["nonsense", "", "http://127.0.0.1:8000/x", "https://[::1]/", "https://t.me"]
+    for source in registry:
+        for domain in source.domains:
+            urls += [
+                f"https://{domain}/a",
+                f"http://WWW.{domain.upper()}:8080/b?c#d",
+                f"https://news.sub.{domain}/",
+                f"https://{domain}.elsewhere.example/",
+                f"https://x{domain}/",
+                f"{domain}/bare/path",
+            ]
+    for url in urls + urls[::-1]:  # the second pass answers from memory
+        assert fresh.match_url(url) is _match_url_by_lookup(registry, url) or (
+            fresh.match_url(url) == _match_url_by_lookup(registry, url)
+        ), url
+    assert len(fresh._by_host) <= len(set(urls))
+    assert fresh.match_url("https://www.lemonde.fr/a") is fresh.match_url("https://lemonde.fr/z")
 
 
 # ---------------------------------------------------------------------------

@@ -15,8 +15,10 @@ import sys
 import textwrap
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -760,18 +762,119 @@ _PATH_CHARS = "abcXYZ019-._~!$&'()*+,;=:@/%?#é "
 
 @given(
     host=st.sampled_from(["example.org", "a-b.example.co.uk", "127.0.0.1", "localhost", "EX.org"]),
+    port=st.sampled_from(["", ":80", ":443", ":8080", ":53397", ":0", ":65535", ":65536", ":080"]),
     path=st.text(alphabet=_PATH_CHARS, max_size=30),
     scheme=st.sampled_from(["http", "https", "HTTPS"]),
 )
-@hypothesis_settings(max_examples=300, deadline=None)
-def test_url_key_fast_path_agrees_with_the_resolver(host: str, path: str, scheme: str) -> None:
+@hypothesis_settings(max_examples=400, deadline=None)
+def test_url_key_fast_path_agrees_with_the_resolver(
+    host: str, port: str, path: str, scheme: str
+) -> None:
     from auditor.resolve import InvalidURL, normalise_url
     from auditor.store import url_key
 
-    url = f"{scheme}://{host}/{path}"
+    url = f"{scheme}://{host}{port}/{path}"
     try:
         expected = normalise_url(url)
     except InvalidURL:
         expected = url.strip()
     assert url_key(url) == expected
     assert url_key(expected) == expected  # a key is its own key
+
+
+# ---------------------------------------------------------------------------
+# Batches: what one statement per table must keep from one transaction per check
+
+
+def _mixed_checks(seed: int, count: int = 120) -> tuple[list[LinkCheck], list[Any]]:
+    """Checks of a few URLs (so each URL comes back), late ones, failures, texts, cached and
+    offline results, a few snapshots; and explicit states for some."""
+    import random
+
+    rnd = random.Random(seed)
+    statuses = [
+        LinkStatus.OK,
+        LinkStatus.OK,
+        LinkStatus.NOT_FOUND,
+        LinkStatus.GONE,
+        LinkStatus.RATE_LIMITED,
+        LinkStatus.NOT_CHECKED,
+    ]
+    checks, states = [], []
+    for n in range(count):
+        url = f"https://h{rnd.randint(0, 2)}.test/{rnd.randint(0, 9)}" + rnd.choice(["", "#x"])
+        check = make_check(
+            url,
+            rnd.choice(statuses),
+            T0 + timedelta(hours=rnd.randint(-48, 48)),  # some arrive after newer ones
+            text=rnd.choice([None, f"texte {n} " * 5]),
+            snapshot=make_snapshot(url, n) if rnd.random() < 0.1 else None,
+            title=rnd.choice([None, f"Titre {n}"]),
+        )
+        if rnd.random() < 0.05:
+            check = replace(check, cached=True)
+        checks.append(check)
+        states.append(rnd.choice([None, None, None, "dead", "drifted"]))
+    return checks, states
+
+
+def _table(store: Store, name: str) -> list[tuple[Any, ...]]:
+    return [tuple(row) for row in store._conn.execute(f"SELECT * FROM {name} ORDER BY id")]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_batch_leaves_the_store_as_checks_recorded_one_by_one(tmp_path: Path, seed: int) -> None:
+    checks, states = _mixed_checks(seed)
+    similarities = [0.5 if i % 7 == 0 else None for i in range(len(checks))]
+    next_checks = [T0 + timedelta(days=9) if i % 5 == 0 else None for i in range(len(checks))]
+    with Store(tmp_path / "batch.sqlite3") as batch, Store(tmp_path / "one.sqlite3") as one:
+        batch.add_urls(["https://h0.test/0", "https://h9.test/known"], now=T0)
+        one.add_urls(["https://h0.test/0", "https://h9.test/known"], now=T0)
+        ids = batch.record_checks(
+            checks,
+            now=T0,
+            states=states,
+            similarities=similarities,
+            next_checks=next_checks,
+            run_id=None,
+            worker_id="w1",
+        )
+        single = [
+            one.record_check(
+                check,
+                now=T0,
+                state=state,
+                similarity=similarity,
+                next_check_at=next_check,
+                worker_id="w1",
+            )
+            for check, state, similarity, next_check in zip(
+                checks, states, similarities, next_checks, strict=True
+            )
+        ]
+        assert ids == single and None in ids
+        for name in ("urls", "checks", "snapshots"):
+            assert _table(batch, name) == _table(one, name), name
+        assert batch.integrity_problems() == []
+
+
+def test_urls_of_and_check_statuses_answer_as_the_one_url_readers(db: Store) -> None:
+    checks, _ = _mixed_checks(4, 60)
+    db.record_checks(checks, now=T0)
+    asked = [c.url for c in checks] + ["https://never.test/seen", "https://H0.test/1#frag"]
+    rows = db.urls_of(asked)
+    expected = {row.url: row for row in map(db.url, asked) if row is not None}
+    assert rows == expected and "https://never.test/seen" not in rows
+    statuses = db.check_statuses(asked)
+    for url in expected:
+        history = [(c.status, c.checked_at) for c in reversed(db.checks_of(url))]
+        assert statuses.get(url, []) == history
+    assert db.check_statuses([]) == {}
+
+
+def test_add_urls_counts_new_urls_once_per_key(db: Store) -> None:
+    assert (
+        db.add_urls(["https://a.test/1", "https://A.test/1#top", "https://a.test/2"], now=T0) == 2
+    )
+    assert db.add_urls(["https://a.test/2", "https://a.test/3", ""], now=T0) == 1
+    assert [row.url for row in db.list_urls()] == [f"https://a.test/{i}" for i in (1, 2, 3)]

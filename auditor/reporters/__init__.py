@@ -6,12 +6,12 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from auditor.records import Audit
+if TYPE_CHECKING:  # records imports the whole record model: not needed by `links check`
+    from auditor.records import Audit
 
 FORMATS = {"md": (".md",), "json": (".json",), "all": (".md", ".json")}
 
@@ -31,6 +31,8 @@ def report_stem(source: str) -> str:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write a file so that a reader (or a killed run) never sees half of it."""
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
