@@ -1414,7 +1414,8 @@ class _NativeWire:
         )
         self.errors: tuple[type[BaseException], ...] = (TransportError, OSError, TimeoutError)
         self._proxies: dict[str, str] = {}  # scheme (or "all", "no") -> proxy URL
-        if options.trust_env:
+        # urllib.request (~14 ms to import) only when a proxy variable is set at all
+        if options.trust_env and any(name.lower().endswith("_proxy") for name in os.environ):
             import urllib.request
 
             found = urllib.request.getproxies_environment()
