@@ -85,7 +85,6 @@ class _Connection(asyncio.Protocol):
         self.waiter: asyncio.Future[None] | None = None
         self.lost = False
         self.idle_since = 0.0
-        self.served = 0  # answers completed on this connection
         self._begin()
 
     def _begin(self) -> None:
@@ -126,9 +125,6 @@ class _Connection(asyncio.Protocol):
         if self.buffered > HIGH_WATER and not self.paused and self.transport is not None:
             self.paused = True
             self.transport.pause_reading()
-
-    def eof_received(self) -> bool | None:
-        return None  # close the transport; connection_lost follows
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.lost = True
@@ -452,7 +448,6 @@ class Client:
         if self._closed or self._idle_count >= self.max_idle:
             conn.close()
             return
-        conn.served += 1
         conn.idle_since = time.monotonic()
         self._idle.setdefault(origin, []).append(conn)
         self._idle_count += 1
