@@ -211,12 +211,21 @@ class _Handler(BaseHTTPRequestHandler):
                 fx.max_in_flight[self.host_index], fx.in_flight[self.host_index]
             )
             fx.max_total_in_flight = max(fx.max_total_in_flight, fx.total_in_flight)
+        self._counted = True
         try:
             self._route(method, body)
         finally:
-            with fx.lock:
-                fx.in_flight[self.host_index] -= 1
-                fx.total_in_flight -= 1
+            self._answered()
+
+    def _answered(self) -> None:
+        """The request stops counting as in flight. Called before the answer is written: once
+        the client has the answer it may send its next request, which must not find this one
+        still counted (a race a loaded machine shows)."""
+        if getattr(self, "_counted", False):
+            self._counted = False
+            with self.fx.lock:
+                self.fx.in_flight[self.host_index] -= 1
+                self.fx.total_in_flight -= 1
 
     # -- responses -------------------------------------------------------------
 
@@ -228,6 +237,7 @@ class _Handler(BaseHTTPRequestHandler):
         headers: dict[str, str] | None = None,
         method: str = "GET",
     ) -> None:
+        self._answered()
         self.send_response(code)
         self.send_header("Content-Type", ctype)
         for name, value in (headers or {}).items():
