@@ -1137,7 +1137,7 @@ class _Slots:
         except asyncio.CancelledError:
             if waiter.done() and not waiter.cancelled():
                 self.release()  # the slot was handed over just as the wait was cancelled
-            else:
+            elif waiter in self.waiters:  # release() may already have dropped it
                 self.waiters.remove(waiter)
             raise
 

@@ -270,14 +270,8 @@ class Response:
 
     async def aclose(self) -> None:
         conn = self._conn
-        reusable = (
-            conn.complete
-            and not conn.lost
-            and not conn.chunks
-            and conn.error is None
-            and conn.keep_alive
-        )
-        if reusable:
+        if conn.complete and not conn.lost and conn.error is None and conn.keep_alive:
+            conn.take()  # an answer received whole: its unread body is dropped, reading resumed
             self._client._release(self._origin, conn)
         else:
             conn.close()

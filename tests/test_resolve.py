@@ -1076,3 +1076,21 @@ def test_urgent_requests_go_first_among_a_hosts_waiters() -> None:
     order, free = asyncio.run(run())
     assert order == ["first", "probe", "page0", "page1", "page2"]
     assert free == 1  # every slot came back
+
+
+def test_a_waiter_cancelled_as_its_slot_is_released_gives_nothing_back_twice() -> None:
+    """The wait is cancelled, then the slot is released before the waiting task runs again:
+    the release skips the cancelled waiter, and the task's cleanup must not fail on it."""
+
+    async def run() -> int:
+        slots = resolve._Slots(1)
+        await slots.acquire()
+        waiting = asyncio.create_task(slots.acquire())
+        await asyncio.sleep(0)  # the task now waits for the slot
+        waiting.cancel()
+        slots.release()  # same turn: the waiter is cancelled, not yet resumed
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        return slots.free
+
+    assert asyncio.run(run()) == 1

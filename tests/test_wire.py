@@ -333,3 +333,25 @@ def test_proxied_requests_go_through_httpx_to_the_proxy(
     assert proxy.requests[0].startswith(b"GET http://news.example/article/1 HTTP/1.1")
     assert results[urls[1]].status == LinkStatus.GONE  # straight to the server, not proxied
     assert len(proxy.requests) == 1
+
+
+def test_an_answer_received_whole_frees_its_connection_unread(
+    serve: Callable[[Script], ScriptedServer],
+) -> None:
+    """A 404 whose body nobody reads: once the whole answer is in, the connection serves
+    the next request."""
+    server = serve(
+        lambda s, n: s.sendall(answer(b"not here", "Content-Length: 8", status="404 Not Found"))
+    )
+
+    async def run() -> list[int]:
+        statuses = []
+        async with wire.Client([], connect_timeout=5.0, read_timeout=5.0) as client:
+            for path in ("/a", "/b"):
+                response = await client.send("GET", "http", "127.0.0.1", server.port, path)
+                statuses.append(response.status_code)
+                await response.aclose()  # the body is not read
+        return statuses
+
+    assert asyncio.run(run()) == [404, 404]
+    assert server.connections == 1
