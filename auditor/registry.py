@@ -754,11 +754,38 @@ def registered_domain(url_or_host: str) -> str | None:
     host = _host(url_or_host)
     if host is None:
         return None
+    if not _snapshot_usable():  # the snapshot moved or changed form: ask tldextract
+        return _tldextract_domain(host)
     labels = host.split(".")
     start = _suffix_start(labels)
     if start is None or start == 0 or start == len(labels) or not labels[start - 1]:
         return None  # no public suffix, nothing before it, or an empty label
     return ".".join(labels[start - 1 :])
+
+
+@lru_cache(maxsize=1)
+def _snapshot_usable() -> bool:
+    """True when tldextract's snapshot file reads as a public-suffix list (it is a private
+    file of tldextract's: a release may move or reshape it)."""
+    try:
+        rules, _nodes = _extractor()
+    except (OSError, UnicodeError):
+        return False
+    return len(rules) > 1000 and "co.uk" in rules
+
+
+@lru_cache(maxsize=1)
+def _tldextract() -> Any:
+    import tldextract
+
+    # The bundled public-suffix snapshot only: no download, no disk cache.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
+
+
+def _tldextract_domain(host: str) -> str | None:
+    """The registered domain by tldextract itself (slower to load: ~0.3 s)."""
+    parts = _tldextract()(host)
+    return f"{parts.domain}.{parts.suffix}" if parts.domain and parts.suffix else None
 
 
 def _read_table(name: str) -> list[dict[str, str]]:

@@ -725,3 +725,24 @@ def test_registry_is_not_mutated_by_from_config_input() -> None:
     before = copy.deepcopy(entries)
     _small(*entries)
     assert entries == before
+
+
+def test_registered_domain_falls_back_to_tldextract_without_its_snapshot_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """tldextract's snapshot is a private file of tldextract's: when a release moves it,
+    registered domains still come, from tldextract itself."""
+    for cached in (reg._extractor, reg._snapshot_usable):
+        cached.cache_clear()
+
+    def moved() -> str:
+        raise FileNotFoundError("tldextract's .tld_set_snapshot is missing")
+
+    monkeypatch.setattr(reg, "_psl_text", moved)
+    try:
+        assert not reg._snapshot_usable()
+        assert reg.registered_domain("https://news.bbc.co.uk/x") == "bbc.co.uk"
+        assert reg.registered_domain("localhost") is None
+    finally:
+        for cached in (reg._extractor, reg._snapshot_usable):
+            cached.cache_clear()
