@@ -500,20 +500,11 @@ def checks_csv(
     writer.writerow(CSV_COLUMNS)
     state_of = _states(run)
     for check in run.checks:
-        row = (
-            check.url,
-            str(check.status),
-            check.broken,
-            check.http_status,
-            check.final_url,
-            check.publisher_domain,
-            source_of(check.final_url or check.url),
-            check.title,
-            check.evidence,
-            check.checked_at,
-            state_of(check),
+        # the columns are picked from the one definition of an entry (check_entry)
+        entry = check_entry(
+            check, source=source_of(check.final_url or check.url), state=state_of(check)
         )
-        writer.writerow(["" if value is None else value for value in row])
+        writer.writerow(["" if entry[name] is None else entry[name] for name in CSV_COLUMNS])
     return buffer.getvalue()
 
 
