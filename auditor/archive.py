@@ -29,13 +29,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.robotparser import RobotFileParser
 
-import httpx
-
 from auditor.config import section_of as _section
 from auditor.config import typed_value
 from auditor.errors import AuditorError, ConfigError
 
 if TYPE_CHECKING:
+    import httpx
+
     from auditor.resolve import Exchange
 
 DEFAULT_WAYBACK_URL = "https://web.archive.org"
@@ -553,6 +553,8 @@ class Wayback:
         self._spn_stopped: str | None = None
 
     async def __aenter__(self) -> Wayback:
+        import httpx  # lazy: httpx pulls in click, rich and pygments (~0.1 s) via httpx._main
+
         self._client = httpx.AsyncClient(
             transport=self._transport,
             timeout=httpx.Timeout(self.options.wayback_timeout),
@@ -570,6 +572,8 @@ class Wayback:
 
     async def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """One polite request with retries on 429/503 and connection errors."""
+        import httpx
+
         assert self._client is not None, "use 'async with Wayback(...)'"
         attempt = 0
         while True:
