@@ -1151,10 +1151,14 @@ class _Slots:
 
 
 class _HostState:
-    __slots__ = ("last_start", "not_before", "slots")
+    __slots__ = ("gate", "last_start", "not_before", "slots")
 
     def __init__(self, limit: int) -> None:
         self.slots = _Slots(limit)
+        # one slot holder at a time waits out the interval; the others queue behind it
+        # rather than all waking at each start to find it taken (a thundering herd that
+        # cost ~0.5 ms of CPU per request at 10 per host)
+        self.gate = _Slots(1)
         self.last_start = float("-inf")
         self.not_before = 0.0
 
@@ -1187,19 +1191,23 @@ class Politeness:
         state = self._state(host)
         await state.slots.acquire(urgent)
         try:
-            while True:
-                ready = max(state.last_start + self.interval, state.not_before)
-                now = time.monotonic()
-                if ready > now:
-                    await asyncio.sleep(ready - now)
-                    continue
-                await self._global.acquire()
-                now = time.monotonic()
-                if max(state.last_start + self.interval, state.not_before) > now:
-                    self._global.release()
-                    continue
-                state.last_start = now
-                return now
+            await state.gate.acquire(urgent)
+            try:
+                while True:
+                    ready = max(state.last_start + self.interval, state.not_before)
+                    now = time.monotonic()
+                    if ready > now:
+                        await asyncio.sleep(ready - now)
+                        continue
+                    await self._global.acquire()
+                    now = time.monotonic()
+                    if max(state.last_start + self.interval, state.not_before) > now:
+                        self._global.release()
+                        continue
+                    state.last_start = now
+                    return now
+            finally:
+                state.gate.release()
         except BaseException:
             state.slots.release()
             raise

@@ -1078,6 +1078,46 @@ def test_urgent_requests_go_first_among_a_hosts_waiters() -> None:
     assert free == 1  # every slot came back
 
 
+def test_one_waiter_at_a_time_waits_out_a_hosts_interval(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ten slot holders of one host with an interval: each start costs one sleep (the next in
+    line waits, the others queue), not a wake-up of every holder at every start; an urgent
+    request still goes first through the interval; starts stay an interval apart."""
+    sleeps: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def counted_sleep(delay: float) -> None:
+        sleeps.append(delay)
+        await real_sleep(delay)
+
+    monkeypatch.setattr(resolve.asyncio, "sleep", counted_sleep)
+
+    async def run() -> tuple[list[str], list[float], int]:
+        politeness = resolve.Politeness(max_concurrency=100, host_concurrency=10, interval=0.02)
+        order: list[str] = []
+        starts: list[float] = []
+
+        async def request(name: str, urgent: bool = False) -> None:
+            starts.append(await politeness.acquire("h", urgent))
+            order.append(name)
+            politeness.release("h")
+
+        tasks = [asyncio.create_task(request(f"page{i}")) for i in range(10)]
+        await real_sleep(0)  # page0 started; page1 waits out the interval, 2-9 queue
+        tasks.append(asyncio.create_task(request("probe", urgent=True)))
+        await asyncio.gather(*tasks)
+        return order, starts, politeness._hosts["h"].slots.free
+
+    order, starts, free = asyncio.run(run())
+    assert order[:3] == ["page0", "page1", "probe"]  # the probe overtakes pages 2-9
+    assert order[3:] == [f"page{i}" for i in range(2, 10)]  # the rest in their order
+    gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
+    assert min(gaps) >= 0.02
+    assert len(sleeps) <= 11 + 2  # one per start after the first, give or take a late wake
+    assert free == 10
+
+
 def test_a_waiter_cancelled_as_its_slot_is_released_gives_nothing_back_twice() -> None:
     """The wait is cancelled, then the slot is released before the waiting task runs again:
     the release skips the cancelled waiter, and the task's cleanup must not fail on it."""
