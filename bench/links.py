@@ -28,6 +28,9 @@ untimed run writes it under a temporary ``PYTHONPYCACHEPREFIX``; ``PYTHONDONTWRI
 is dropped from its environment). Rows: ``auditor links check`` (store on), ``--no-store``,
 and ``--no-store`` kept in one process (``processes: 1``), to show what the second process
 brings; the note under each auditor row is the checking time it reports, start-up excluded.
+A last row, ``python floor``, is the cheapest Python checker possible here: a bare loop on
+auditor's own HTTP client, same limits, no analysis at all (``--skip floor`` leaves it out). It
+shows how much of the gap to lychee is the interpreter and asyncio rather than the checking.
 
     python bench/links.py --venv /tmp/peers --node-modules /tmp/npm/node_modules
 
@@ -448,6 +451,57 @@ def run_auditor(
     return outcome
 
 
+#: The floor: the cheapest Python checker we can write here. A bare loop on auditor's own
+#: HTTP client (auditor.wire), same limits (100 in flight, 10 per host), redirects followed,
+#: bodies read, and nothing else: no soft-404 probe, no classification, no records, no report.
+#: What it costs is what the interpreter, asyncio and the sockets cost before any analysis.
+FLOOR_SCRIPT = """
+import asyncio, json, sys
+from urllib.parse import urlsplit
+from auditor.wire import Client
+
+async def main(urls):
+    hosts, verdicts = {}, {}
+    overall = asyncio.Semaphore(100)
+    async with Client([("User-Agent", "floor")], connect_timeout=10, read_timeout=10) as client:
+        async def one(first):
+            url, status = first, 0
+            for _ in range(5):
+                part = urlsplit(url)
+                host = hosts.setdefault(part.hostname, asyncio.Semaphore(10))
+                async with overall, host:
+                    answer = await client.send("GET", "http", part.hostname, part.port, part.path)
+                    async for _chunk in answer.chunks():
+                        pass
+                    await answer.aclose()
+                status = answer.status_code
+                location = dict(answer.raw_headers).get(b"Location")
+                if status not in (301, 302) or location is None:
+                    break
+                url = f"http://{part.netloc}{location.decode()}"
+            verdicts[first] = {200: "ok", 404: "not-found", 410: "gone"}.get(status, str(status))
+            if url != first and status == 200:
+                verdicts[first] = "redirected"
+        await asyncio.gather(*(one(u) for u in urls))
+    json.dump(verdicts, sys.stdout)
+
+asyncio.run(main(open(sys.argv[1]).read().split()))
+"""
+
+
+def run_floor(fixture: Fixture, urls_file: Path, work: Path) -> Outcome:
+    args = [sys.executable, "-c", FLOOR_SCRIPT, str(urls_file)]
+    wall, requests, done = timed(fixture, args, env=auditor_env(work, "floor"), cwd=str(work))
+    outcome = Outcome(
+        "python floor (wire only)", "100 in flight, 10/host; no analysis", wall, requests
+    )
+    if done.returncode != 0:
+        outcome.note = f"failed ({done.returncode}): {done.stderr.strip()[-200:]}"
+        return outcome
+    outcome.verdicts = json.loads(done.stdout)
+    return outcome
+
+
 def run_lychee(fixture: Fixture, exe: str, urls_file: Path, work: Path) -> Outcome:
     out = work / "lychee.json"
     args = [
@@ -659,6 +713,8 @@ def main() -> int:
         runners.append(("a-store", lambda: run_auditor(fixture, urls_file, work, True), 0))
         runners.append(("a-nostore", lambda: run_auditor(fixture, urls_file, work, False), 0))
         runners.append(("a-1proc", lambda: run_auditor(fixture, urls_file, work, False, True), 0))
+    if "floor" not in args.skip:
+        runners.append(("floor", lambda: run_floor(fixture, urls_file, work), 0))
     linkinator = find_tool("linkinator", dirs)
     if linkinator and "linkinator" not in args.skip:
         runners.append(("linkinator", lambda: run_linkinator(fixture, linkinator, work), 0))
