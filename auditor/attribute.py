@@ -298,6 +298,7 @@ class _Lex:
     noun_compounds: _Phrases = field(default_factory=lambda: _Phrases(()))
     research_verbs: frozenset[str] = frozenset()
     finite_followers: frozenset[str] = frozenset()
+    production_participles: frozenset[str] = frozenset()
 
 
 _SINGULAR_DEFINITE = frozenset({"le", "la", "l'", "ce", "cet", "cette", "the", "this", "that"})
@@ -597,6 +598,7 @@ def _compiled(language: str, extra_files: tuple[str, ...] = ()) -> _Lex:
         noun_compounds=phrases("noun_compounds"),
         research_verbs=_set(raw, "research_verbs"),
         finite_followers=_set(raw, "finite_followers"),
+        production_participles=_set(raw, "production_participles"),
     )
 
 
@@ -875,7 +877,8 @@ def _determiner(ctx: _Ctx, i: int, j: int) -> tuple[str | None, int]:
             lex.language == "fr"
             and toks[i].low in {"des", "du"}
             and i > 0
-            and (toks[i - 1].low in lex.prep or toks[i - 1].low == "auprès")
+            # "auprès des autorités" is "de" + "les"; "selon des sources" is indefinite
+            and toks[i - 1].low == "auprès"
         )
     ):
         return "indefinite", end
@@ -1273,7 +1276,13 @@ def _classify(ctx: _Ctx, i: int, j: int, role: str) -> _NP:
             return np("pronoun", head=toks[hs].low, reason="possessive document: its owner")
         return np("pronoun", head=toks[hs].low, reason="possessive: refers to someone before")
     indefinite = det == "indefinite" or (
-        det is None and lex.language == "en" and toks[hs].low.endswith("s") and not toks[hs].cap
+        det is None
+        and lex.language == "en"
+        and toks[hs].low.endswith("s")
+        # a bare plural ("officials said"), capitalised only as the sentence's first word
+        and (not toks[hs].cap or (hs == 0 and lex.person_roles.match(toks, hs) != -1))
+        # "researchers at Wayne State University": people of a named body, who are its voice
+        and not (comp_refs and he < core and toks[he].low in {"at", "of", "from"})
     )
     plural = toks[he - 1].low.endswith(("s", "x")) and toks[he - 1].low not in {
         "propos",
@@ -1910,6 +1919,61 @@ def _prep_span(ctx: _Ctx, k: int) -> tuple[int, int, list[tuple[int, int]]]:
     return k, (main_end if main_end != -1 else e), extensions
 
 
+_PASSIVE_FILLERS = frozenset(
+    {
+        "a",
+        "ont",
+        "avait",
+        "avaient",
+        "aurait",
+        "auraient",
+        "été",
+        "est",
+        "sont",
+        "était",
+        "étaient",
+        "serait",
+        "seraient",
+        "sera",
+        "seront",
+        "is",
+        "are",
+        "was",
+        "were",
+        "been",
+        "be",
+        "being",
+        "has",
+        "have",
+        "had",
+        "out",
+    }
+)
+
+
+def _qualifies_information(ctx: _Ctx, i: int) -> bool:
+    """Whether the participle at ``i`` qualifies a report, document, data or words (its noun,
+    then at most two adjectives, stand just before it, a comma allowed): "une étude danoise
+    menée par", "the figures, provided by", but not "l'attaque aurait été menée par"."""
+    lex = ctx.lex
+    words = commas = 0
+    k = i - 1
+    while k >= 0 and words < 3:
+        tok = ctx.toks[k]
+        k -= 1
+        if not tok.word:
+            commas += tok.low == ","
+            if tok.low != "," or commas > 1:
+                return False
+            continue
+        if tok.low in _PASSIVE_FILLERS:
+            continue
+        if tok.low in lex.document_heads or tok.low in lex.speech_nouns:
+            return True
+        words += 1
+    return False
+
+
 def _find_matches(ctx: _Ctx, quotes: Sequence[_Quote]) -> list[_Match]:
     toks, lex = ctx.toks, ctx.lex
     matches: list[_Match] = []
@@ -2008,7 +2072,9 @@ def _find_matches(ctx: _Ctx, quotes: Sequence[_Quote]) -> list[_Match]:
                 i = end
                 continue
         # 3. Agents of participles ("considéré comme peu fiable par les experts").
-        if t.low in lex.agent_participles:
+        if t.low in lex.agent_participles and (
+            t.low not in lex.production_participles or _qualifies_information(ctx, i)
+        ):
             m = i + 1
             while m < n and m - i <= 6 and toks[m].word and toks[m].low not in lex.agent_preps:
                 m += 1

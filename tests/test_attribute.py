@@ -225,6 +225,12 @@ def test_french_named_sources(sentence: str, expected: list[str]) -> None:
         "Un haut responsable européen a confié que les discussions piétinaient.",
         "On estime que la moitié des récoltes est perdue.",
         "Plusieurs témoignages font état de coupures d'eau.",
+        # an indefinite head stays vague whatever qualifies it
+        "Selon des sources proches de l'état-major de l'Armée populaire (APN), le camp a été évacué.",
+        "Selon des sources portuaires citées par deux quotidiens grecs, le pétrolier a dévié.",
+        "D'après des responsables du port, trois grues sont hors service.",
+        # the agent of an act is not a source; the vague source stays
+        "Selon des sources policières, l'incendie aurait été mené par un groupe d'activistes.",
     ],
 )
 def test_french_vague_sources(sentence: str) -> None:
@@ -243,6 +249,10 @@ def test_french_vague_sources(sentence: str) -> None:
         "Il faut ajouter à cela un manque criant de préparation.",
         "La production varie selon les régions et les saisons.",
         "Le nouveau pont relie les deux rives depuis 2019.",
+        # agents of acts, not of reports
+        "Cette campagne de désinformation menée par Pékin vise les îles du Pacifique.",
+        "L'offensive a été conduite par deux brigades venues de l'est.",
+        "Les drones fournis par Téhéran ont été abattus au-dessus de la mer.",
     ],
 )
 def test_french_unattributed(sentence: str) -> None:
@@ -343,6 +353,11 @@ def test_anonymous_speaker_of_a_quotation_is_vague() -> None:
         ("A spokesperson for the city council declined to comment.", ["city council"]),
         ("The council's own survey found that traffic fell by 8%.", ["council"]),
         ("Donald Smith is insisting the vote was fair.", ["Donald Smith"]),
+        (
+            "Engineers at Delft University of Technology found that the dyke had shifted.",
+            ["Engineers at Delft University of Technology"],
+        ),
+        ("A survey conducted by Ipsos found that 40% backed the plan.", ["Ipsos"]),
     ],
 )
 def test_english_named_sources(sentence: str, expected: list[str]) -> None:
@@ -361,11 +376,25 @@ def test_english_named_sources(sentence: str, expected: list[str]) -> None:
         "It is widely believed that the mine was sabotaged.",
         "Some say the decision was rushed.",
         "Supporters of the plan argue that it will save money.",
+        "Diplomats in Vienna said the inspectors had been turned back.",
+        "Officials in two neighbouring states have reported similar outages.",
     ],
 )
 def test_english_vague_sources(sentence: str) -> None:
     attribution = one(sentence, "en")
     assert attribution.status is Status.VAGUE, attribution.reasons
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The attack was carried out by a group linked to the army.",
+        "The rifles were provided by a dealer in Antwerp.",
+    ],
+)
+def test_english_agents_of_acts_are_not_sources(sentence: str) -> None:
+    attribution = one(sentence, "en")
+    assert attribution.status is Status.UNATTRIBUTED, attribution.reasons
 
 
 @pytest.mark.parametrize(
