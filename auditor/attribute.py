@@ -332,6 +332,10 @@ _ADJUNCT_PREPS = frozenset(
         "while",
     }
 )
+# French prepositions of a setting that may stand between a reporting verb and its inverted
+# subject ("a précisé en conférence de presse le préfet", "…, indique dans un communiqué la
+# mairie").
+_FR_FRAME_PREPS = frozenset({"en", "dans", "lors", "sur", "devant", "pendant"})
 # Adjunct prepositions after a reporting verb that may introduce the medium it spoke in.
 _MEDIUM_PREPS = frozenset({"dans", "sur", "à", "au", "in", "on", "to"})
 
@@ -1793,14 +1797,19 @@ def _np_right(ctx: _Ctx, k: int) -> tuple[int, int] | None:
         k = _skip_right(ctx, k + 1)
     if (
         k < len(toks)
-        and toks[k].low in {"à", "au", "aux", "to"}
+        and (
+            toks[k].low in {"à", "au", "aux", "to"}
+            or (lex.language == "fr" and toks[k].low in _FR_FRAME_PREPS)
+        )
         and not (
             toks[k].low == "to"
             and k + 1 < len(toks)
             and not (toks[k + 1].cap or toks[k + 1].low in lex.definite)
         )
     ):
-        # An addressee before the inverted subject ("a précisé à l'AFP une porte-parole").
+        # An addressee or a setting before the inverted subject ("a précisé à l'AFP une
+        # porte-parole", "a indiqué mardi en conférence de presse le commissaire X"): the
+        # subject starts at the next determiner that is not part of the phrase ("d'un").
         m = k + 1
         while (
             m < len(toks)
@@ -1809,6 +1818,8 @@ def _np_right(ctx: _Ctx, k: int) -> tuple[int, int] | None:
             and not (
                 m > k + 1
                 and (toks[m].low in ctx.lex.definite or ctx.lex.indefinite.match(toks, m) != -1)
+                and toks[m - 1].low not in _COMPLEMENT_PREPS
+                and toks[m].low not in {"de", "d'"}
             )
         ):
             m += 1
@@ -2364,6 +2375,23 @@ def _verb_match(ctx: _Ctx, i: int, end: int, *, weak: bool, participle: bool) ->
         tag = _NP(kind, refs, t.start, t.end, pron, head=pron)
         out.append(_Match(cue, cue_start, toks[end - 1].end, tag, "inverted"))
         return out + _medium_after(ctx, after)
+    if (
+        lex.language == "fr"
+        and k >= 1
+        and toks[k].low in {"que", "qu'"}
+        and toks[k - 1].low == "ce"
+    ):
+        # "C'est ce qu'a annoncé lundi le parquet", "Voilà ce que montrent les images de
+        # Maxar": after "ce que" the subject of the report comes after its verb.
+        right = _np_right(ctx, end)
+        if right is not None:
+            cand = _classify(ctx, right[0], right[1], "inverted")
+            if cand.kind in {"named", "report", "pronoun"} or (
+                cand.kind == "vague" and cand.reason != "unidentified speaker"
+            ):
+                np_ce = _with_apposed_name(ctx, cand, right[1])
+                match = _Match(cue, cue_start, toks[end - 1].end, np_ce, "inverted")
+                return [match, *_medium_after(ctx, _skip_right(ctx, right[1]))]
     left, invertible = _subject_left(ctx, i)
     np: _NP | None = None
     kind = "subject"

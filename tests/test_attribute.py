@@ -201,6 +201,18 @@ def kinds(attribution: Attribution) -> set[str]:
             "Pour l'économiste Anne Leroy, interrogée par Le Monde, la reprise sera lente.",
             ["Le Monde"],
         ),
+        # after "ce que" the subject of the report follows its verb
+        ("C'est ce qu'a confirmé jeudi le ministère de la Santé.", ["ministère de la Santé"]),
+        ("Voilà ce que révèle le quotidien Le Soir dans son édition de lundi.", ["Le Soir"]),
+        # a setting between the verb of a tag and its inverted subject
+        (
+            "Le barrage tiendra, a assuré lors d'un point presse le préfet Henri Vasseur.",
+            ["Henri Vasseur"],
+        ),
+        (
+            "Deux hangars ont brûlé, précise dans un communiqué la mairie de Lorient.",
+            ["mairie de Lorient"],
+        ),
     ],
 )
 def test_french_named_sources(sentence: str, expected: list[str]) -> None:
@@ -231,6 +243,7 @@ def test_french_named_sources(sentence: str, expected: list[str]) -> None:
         "D'après des responsables du port, trois grues sont hors service.",
         # the agent of an act is not a source; the vague source stays
         "Selon des sources policières, l'incendie aurait été mené par un groupe d'activistes.",
+        "C'est ce qu'affirment plusieurs pêcheurs du port.",
     ],
 )
 def test_french_vague_sources(sentence: str) -> None:
@@ -248,6 +261,7 @@ def test_french_vague_sources(sentence: str) -> None:
         "Tout indique que la guerre durera.",
         "Il faut ajouter à cela un manque criant de préparation.",
         "La production varie selon les régions et les saisons.",
+        "C'est ce que dit la carte des courants.",
         "Le nouveau pont relie les deux rives depuis 2019.",
         # agents of acts, not of reports
         "Cette campagne de désinformation menée par Pékin vise les îles du Pacifique.",
