@@ -483,6 +483,31 @@ def _with_plurals(entries: Iterable[str], lexicon: str) -> list[str]:
     return out
 
 
+def _with_adjective_forms(entries: Iterable[str]) -> list[str]:
+    """French adjectives of nationality in every gender and number ("suédois" gives
+    "suédoise", "suédoises"; "libyen" gives "libyenne", "libyens", "libyennes"), so the
+    lexicon lists each once. Forms that do not exist are harmless: they never occur."""
+    out: list[str] = []
+    for entry in entries:
+        word = entry.strip()
+        out.append(word)
+        if " " in word or word.endswith(("s", "x", "c", "è", "que")):
+            if word.endswith(("ais", "ois")):
+                out += [word + "e", word + "es"]
+            elif word.endswith("è"):
+                out.append(word + "s")
+            continue
+        if word.endswith("e"):
+            out.append(word + "s")
+        elif word.endswith("en"):
+            out += [word + "ne", word + "s", word + "nes"]
+        elif word.endswith("al"):
+            out += [word + "e", word + "es", word[:-2] + "aux"]
+        else:
+            out += [word + "e", word + "s", word + "es"]
+    return out
+
+
 def _verb_lexicon(raw: Mapping[str, tuple[str, ...]], language: str) -> dict[str, list[str]]:
     """The lexicon's verb lists extended with the forms of its lemmas."""
     out: dict[str, list[str]] = {
@@ -559,7 +584,11 @@ def _compiled(language: str, extra_files: tuple[str, ...] = ()) -> _Lex:
         definite=_set(raw, "definite_determiners"),
         indefinite=phrases("indefinite_determiners"),
         pre_adjectives=_set(raw, "pre_adjectives"),
-        nationalities=phrases("nationalities"),
+        nationalities=_Phrases(
+            _with_adjective_forms(raw.get("nationalities", ()))
+            if name == "attribution_fr"
+            else raw.get("nationalities", ())
+        ),
         vague_phrases=phrases("vague_phrases"),
         hedges=phrases("hedges"),
         hedge_suffixes=tuple(_norm(s) for s in raw.get("hedge_suffixes", ())),
@@ -2033,6 +2062,17 @@ def _find_matches(ctx: _Ctx, quotes: Sequence[_Quote]) -> list[_Match]:
         ):
             s, e, extensions = _prep_span(ctx, end)
             np = _classify(ctx, s, e, "prep")
+            if (
+                np.kind == "none"
+                and toks[end - 1].low in {"source", "sources"}
+                and 0 < e - s <= 3
+                and toks[s].low not in _COMPLEMENT_PREPS  # "changer de source d'énergie"
+            ):
+                # "de source ferroviaire", "de sources judiciaires": a kind of source, unnamed
+                ref = _Ref(_span_text(ctx, i, e), None, True, t.start, toks[e - 1].end)
+                np = _NP(
+                    "vague", (ref,), t.start, toks[e - 1].end, ref.name, reason="kind of source"
+                )
             if np.kind != "none":
                 cue = _span_text(ctx, i, end)
                 matches.append(_Match(cue, t.start, toks[end - 1].end, np, "preposition"))

@@ -213,6 +213,9 @@ def kinds(attribution: Attribution) -> set[str]:
             "Deux hangars ont brûlé, précise dans un communiqué la mairie de Lorient.",
             ["mairie de Lorient"],
         ),
+        # an official body identified by its nationality, in any gender and number
+        ("Selon les autorités estoniennes, le câble a été sectionné.", ["autorités estoniennes"]),
+        ("Selon les garde-côtes, le cargo a changé de cap.", ["garde-côtes"]),
     ],
 )
 def test_french_named_sources(sentence: str, expected: list[str]) -> None:
@@ -244,6 +247,8 @@ def test_french_named_sources(sentence: str, expected: list[str]) -> None:
         # the agent of an act is not a source; the vague source stays
         "Selon des sources policières, l'incendie aurait été mené par un groupe d'activistes.",
         "C'est ce qu'affirment plusieurs pêcheurs du port.",
+        "Le tunnel restera fermé jusqu'à lundi, a-t-on appris de source préfectorale.",
+        "Les experts occidentaux jugent ce char dépassé.",
     ],
 )
 def test_french_vague_sources(sentence: str) -> None:
@@ -262,6 +267,7 @@ def test_french_vague_sources(sentence: str) -> None:
         "Il faut ajouter à cela un manque criant de préparation.",
         "La production varie selon les régions et les saisons.",
         "C'est ce que dit la carte des courants.",
+        "L'usine a dû changer de source d'énergie en mars.",
         "Le nouveau pont relie les deux rives depuis 2019.",
         # agents of acts, not of reports
         "Cette campagne de désinformation menée par Pékin vise les îles du Pacifique.",
