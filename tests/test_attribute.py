@@ -378,6 +378,10 @@ def test_anonymous_speaker_of_a_quotation_is_vague() -> None:
             ["Engineers at Delft University of Technology"],
         ),
         ("A survey conducted by Ipsos found that 40% backed the plan.", ["Ipsos"]),
+        (
+            "Photos taken by Maxar Technologies on Monday show two new hangars.",
+            ["Maxar Technologies"],
+        ),
     ],
 )
 def test_english_named_sources(sentence: str, expected: list[str]) -> None:
@@ -410,6 +414,7 @@ def test_english_vague_sources(sentence: str) -> None:
     [
         "The attack was carried out by a group linked to the army.",
         "The rifles were provided by a dealer in Antwerp.",
+        "Measures taken by the council have not cut traffic.",
     ],
 )
 def test_english_agents_of_acts_are_not_sources(sentence: str) -> None:
