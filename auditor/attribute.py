@@ -2730,6 +2730,27 @@ def _named_persons(ctx: _Ctx) -> list[_Ref]:
     return out
 
 
+#: Negations of a verb (bare "ne" is not one: "aucun décès n'a été signalé" reports zero).
+_NEGATIONS = frozenset({"pas", "jamais", "guère", "nullement", "point", "not", "never", "n't"})
+_EN_AUXILIARIES = frozenset({"have", "has", "had", "is", "are", "was", "were", "will", "would"})
+
+
+def _negated(toks: Sequence[_Tok], aux_start: int, lex: _Lex) -> bool:
+    """Whether the verb group ending before ``aux_start`` is negated: the words right before
+    it are auxiliaries and negations only ("n'ont pas été", "have not been")."""
+    m = aux_start - 1
+    while m >= 0 and (
+        toks[m].low in _NEGATIONS
+        or toks[m].low in {"ne", "n'"}
+        or toks[m].low in lex.auxiliaries
+        or toks[m].low in _EN_AUXILIARIES
+    ):
+        if toks[m].low in _NEGATIONS:
+            return True
+        m -= 1
+    return any(toks[k].low in _NEGATIONS for k in range(aux_start, aux_start + 2) if k < len(toks))
+
+
 def _agentless_passive(
     ctx: _Ctx, quotes: Sequence[_Quote], matches: Sequence[_Match]
 ) -> tuple[str | None, _Match | None]:
@@ -2755,6 +2776,8 @@ def _agentless_passive(
         )
         if aux_start is None:
             continue
+        if _negated(toks, aux_start, lex):
+            continue  # "n'ont pas été confirmées", "has not been confirmed": nobody reports
         window = toks[i + 1 : i + 7]
         if any(w.low in lex.agent_preps for w in window):
             continue

@@ -247,6 +247,7 @@ def test_french_named_sources(sentence: str, expected: list[str]) -> None:
         # the agent of an act is not a source; the vague source stays
         "Selon des sources policières, l'incendie aurait été mené par un groupe d'activistes.",
         "C'est ce qu'affirment plusieurs pêcheurs du port.",
+        "Aucune victime n'a été signalée.",  # "ne" alone: zero victims are reported
         "Le tunnel restera fermé jusqu'à lundi, a-t-on appris de source préfectorale.",
         "Les experts occidentaux jugent ce char dépassé.",
     ],
@@ -268,6 +269,8 @@ def test_french_vague_sources(sentence: str) -> None:
         "La production varie selon les régions et les saisons.",
         "C'est ce que dit la carte des courants.",
         "L'usine a dû changer de source d'énergie en mars.",
+        # a negated passive report: nobody is said to report anything
+        "Ces chiffres n'ont pas été confirmés de manière indépendante.",
         "Le nouveau pont relie les deux rives depuis 2019.",
         # agents of acts, not of reports
         "Cette campagne de désinformation menée par Pékin vise les îles du Pacifique.",
@@ -415,6 +418,7 @@ def test_english_vague_sources(sentence: str) -> None:
         "The attack was carried out by a group linked to the army.",
         "The rifles were provided by a dealer in Antwerp.",
         "Measures taken by the council have not cut traffic.",
+        "The figures have not been independently verified.",
     ],
 )
 def test_english_agents_of_acts_are_not_sources(sentence: str) -> None:
