@@ -169,9 +169,14 @@ _BOILERPLATE_PATTERNS = tuple(
 )
 _SHARE_SEPARATORS = re.compile(r"[\s|•·/,:;.!–—]+")
 # bylines: "Par Jean Dupont", "By Jane Doe and John Roe, Reuters" (capitalised names only)
+# The wire agencies that co-sign a byline: "Par Léa Morin avec AFP", "By Sam Lee (with Reuters)".
+_WITH_WIRE = (
+    r"(?:\s*,?\s*\(?\s*(?:avec|with)\s+(?:l['’]|les\s+|the\s+)?(?:agences|agencies|[A-Z][\w.-]{1,15})"
+    r"(?:\s*(?:,|et|and|&)\s*(?:l['’]|the\s+)?[A-Z][\w.-]{1,15}){0,3}\s*\)?)?"
+)
 _BYLINE = re.compile(
     r"(?:Par|PAR|By|BY)\s+[A-ZÀ-Þ][\w’'.,-]*"
-    r"(?:\s+(?:[A-ZÀ-Þ][\w’'.,-]*|de|du|van|von|et|and|&)){0,6}"
+    r"(?:\s+(?:[A-ZÀ-Þ][\w’'.,-]*|de|du|van|von|et|and|&)){0,6}" + _WITH_WIRE
 )
 # A byline line with the author's role, the outlet or the date after a separator:
 # "Par Jeanne Roy | L'Écho du Val | Publié le 02/03/2025", "By Sam Lee, science editor · 4 May
@@ -184,6 +189,7 @@ _BYLINE_NAME = (
 _BYLINE_LINE = re.compile(
     r"(?:Par|PAR|By|BY|Propos\s+recueillis\s+par|Interview\s+by|Texte\s+de)\s+"
     + _BYLINE_NAME
+    + _WITH_WIRE
     + r"(?:\s*[,|·•–—]\s*[^.!?|·•]{1,90}){0,4}"
 )
 # Breadcrumbs: "Accueil > Actualités > Isère", "Home › News › World".
@@ -214,6 +220,9 @@ _READER_PROMPT = re.compile(
     r"|rejoignez-nous|retrouvez-nous|vous\s+avez\s+aimé\s+(?:cet|cette|ce)"
     r"|(?:cet|cette|ce)\s+(?:article|vidéo|contenu|reportage|podcast)\s+vous\s+a"
     r"|et\s+vous,?\s+qu['’]en\s+pensez-vous"
+    r"|forward\s+this\s+(?:e-?mail|newsletter|issue|edition|post|letter)"
+    r"|(?:transférez|transmettez|faites\s+suivre)\s+(?:cet?\s+(?:e-?mail|courriel|message)"
+    r"|cette\s+(?:newsletter|lettre))"
     r"|tell\s+us|let\s+us\s+know|share\s+(?:this|your)|follow\s+us|join\s+(?:us|the"
     r"\s+conversation|the\s+discussion)|leave\s+(?:a|your)\s+comment|comment\s+below"
     r"|did\s+you\s+(?:enjoy|like)\s+this|(?:was|is)\s+this\s+(?:article|story|post)"
@@ -246,11 +255,135 @@ _AUTHOR_BIO = re.compile(
     r"(?:is|est)\s+(?:a|an|the|un|une|l['’]|le|la)\b[^!?]{0,220}"
 )
 
+# The author named by a byline ("Par Jeanne Roy", "By Sam Lee"), to recognise the closing bio
+# that starts with the same name and carries no article ("Jeanne Roy est sage-femme à Vannes.").
+_BYLINE_AUTHOR = re.compile(
+    r"\b(?:Par|PAR|By|BY)\s+(?P<name>[A-ZÀ-Þ][\w’'-]+(?:\s+(?:[A-ZÀ-Þ][\w’'-]+|de|van|von|le)){1,3})"
+)
+_MAX_BIO_CHARS = 350
+# A section label alone above the title: "TRIBUNE", "Analyse", "Exclusive".
+_RUBRIC = re.compile(
+    r"(?:tribune|analyse|analysis|opinion|point\s+de\s+vue|[ée]ditorial|[ée]dito|chronique"
+    r"|column|commentary|d[ée]cryptage|enqu[êe]te|investigation|reportage|entretien|interview"
+    r"|exclusif|exclusive|explainer|feature|portrait|r[ée]cit|t[ée]moignage|fact-?check"
+    r"|long\s+read|en\s+direct|direct|live|breaking(?:\s+news)?|alerte|br[èe]ve)\s*:?",
+    re.IGNORECASE,
+)
+
+
+def _is_author_bio(s: str, authors: set[str]) -> bool:
+    """The closing paragraph presents the author: "Jane Roe is a …", or the byline's name."""
+    if _AUTHOR_BIO.fullmatch(s) is not None:
+        return True
+    return len(s) <= _MAX_BIO_CHARS and any(
+        s.startswith(name + " ") and s[len(name) + 1 : len(name) + 2].islower() for name in authors
+    )
+
 
 _DATELINE = re.compile(
     r"\(?[A-ZÀ-Ý][\w'’ .-]{1,40},\s+(?:le\s+)?\d{1,2}(?:er)?\s+[^\W\d]{3,12}\.?\s+\d{4}\)?\s*[.–—-]?"
     r"|\(?[A-ZÀ-Ý][\w'’ .-]{1,40},\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s+\d{4})?\)?\s*[.–—-]?"
 )
+
+
+# Metadata lines: short fields joined by " · ", " | " or " – " where one field is a byline, a
+# date, an issue number or a reading time ("Analyse · Par Léa Morin · 3 mars 2026", "The Weekly
+# Brief | Issue 48 | Monday, May 4, 2026", "Europe | 6 min read").
+_FIELD_SEP = re.compile(r"\s+[·•|]\s+|\s+[–—]\s+")
+_MONTHS = (
+    r"(?:janv(?:ier|\.)?|f[ée]vr(?:ier|\.)?|mars|avr(?:il|\.)?|mai|juin|juil(?:let|\.)?|ao[uû]t"
+    r"|sept(?:embre|\.)?|oct(?:obre|\.)?|nov(?:embre|\.)?|d[ée]c(?:embre|\.)?"
+    r"|jan(?:uary|\.)?|feb(?:ruary|\.)?|march|mar\.|april|apr\.|may|june?|july?|aug(?:ust|\.)?"
+    r"|sep(?:tember|t?\.)|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_WEEKDAYS = (
+    r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
+    r"|mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?"
+)
+_DATE_FIELD = re.compile(
+    r"(?:(?:publié|mis\s+à\s+jour|modifié|actualisé|published|updated|posted)\s+)?"
+    r"(?:(?:le|on)\s+)?(?:" + _WEEKDAYS + r",?\s+)?"
+    r"(?:\d{1,2}(?:er|st|nd|rd|th)?\s+" + _MONTHS + r",?(?:\s+\d{4})?"
+    r"|" + _MONTHS + r"\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?"
+    r"|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2})"
+    r"(?:,?\s+(?:à|at)?\s*\d{1,2}\s*[h:.]\s*\d{0,2}\s*(?:am|pm|gmt|utc|cet|cest)?)?",
+    re.IGNORECASE,
+)
+# "Issue 112", "N° 48", "#112"; "Édition n° 3" but not "Édition 2025" or "Episode 3" (titles)
+_ISSUE_FIELD = re.compile(
+    r"(?:(?:issue|numéro|n°)\s*#?\s*\d{1,5}"
+    r"|(?:édition|edition|lettre|letter|vol\.|volume)\s*(?:n°|no\.|#)\s*\d{1,5}|#\d{1,5})",
+    re.IGNORECASE,
+)
+_READING_TIME_FIELD = re.compile(
+    r"(?:\d{1,3}\s*(?:min(?:utes?)?|mn)\.?\s*(?:de\s+lecture|read|reading)"
+    r"|(?:lecture|temps\s+de\s+lecture|reading\s+time)\s*:?\s*\d{1,3}\s*(?:min(?:utes?)?|mn)\.?"
+    r"|\d{1,5}\s+(?:comments?|commentaires?|réactions?))",
+    re.IGNORECASE,
+)
+_MAX_FIELD_WORDS = 8
+
+
+def _is_metadata_line(s: str) -> bool:
+    """Short fields joined by separators, one of them a byline, date, issue or reading time."""
+    if s.rstrip()[-1:] in ".!?:;,":
+        return False
+    fields = [f.strip() for f in _FIELD_SEP.split(s)]
+    if len(fields) < 2 or any(
+        not f or len(_ALNUM_WORD.findall(f)) > _MAX_FIELD_WORDS for f in fields
+    ):
+        return False
+    strong = any(
+        _BYLINE_LINE.fullmatch(f) is not None
+        or _ISSUE_FIELD.fullmatch(f) is not None
+        or _READING_TIME_FIELD.fullmatch(f) is not None
+        for f in fields
+    )
+    dated = any(_DATE_FIELD.fullmatch(f) is not None for f in fields)
+    # a dash also joins the two halves of a title ("Ukraine – 24 février 2022"): with dashes
+    # only, a lone date is not enough
+    dashes_only = re.search(r"\s[·•|]\s", s) is None
+    return strong or (dated and (not dashes_only or len(fields) >= 3))
+
+
+# Further-reading pointers: a lead-in, a colon, then the pointed-to work ("Pour mieux comprendre
+# la crise : Dossier spécial sur Le Temps", "To understand the stakes: our explainer").
+_FURTHER_INTRO = (
+    r"(?:pour\s+(?:mieux\s+|bien\s+)?(?:comprendre|approfondir|aller\s+plus\s+loin|creuser"
+    r"|en\s+savoir\s+(?:plus|davantage)|décrypter|(?:re)?lire|compléter|prolonger)"
+    r"|(?:to|for)\s+(?:better\s+)?(?:understand|learn\s+more|go\s+further|dig\s+deeper)"
+    r"|for\s+(?:more\s+)?(?:background|context)|(?:go|dig)\s+deeper|further\s+reading"
+    r"|en\s+savoir\s+plus|aller\s+plus\s+loin)"
+)
+_POINTER_PLACE = r"(?:sur|dans|chez|on|in|at|via)"
+# a capitalised publication name, even when the rest is read case-insensitively
+_POINTER_NAME = (
+    r"(?:l['’]|la\s+|le\s+|les\s+|the\s+)?(?-i:[A-ZÀ-Þ][\w'’.&-]*(?:\s+[A-ZÀ-Þ][\w'’.&-]*){0,4})"
+)
+
+
+@lru_cache(maxsize=1)
+def _further_reading_re() -> re.Pattern[str]:
+    works = "|".join(f"(?:{w})" for w in load_lexicon("references").get("work", ()))
+    determiner = r"(?:(?:notre|nos|le|la|les|un|une|our|the|an?)\s+|l['’])?"
+    tail = (
+        r"(?:[«“\"]|" + determiner + r"(?:" + works + r")\b"
+        r"|[^.!?]{0,120}?\b(?:"
+        + works
+        + r")(?:\s+[\w'’-]+){0,3}\s+"
+        + _POINTER_PLACE
+        + r"\s+"
+        + _POINTER_NAME
+        + r"\s*(?:\([^()]{1,40}\))?\s*\.?$)"
+    )
+    return re.compile(
+        _FURTHER_INTRO + r"\b[^:.!?]{0,160}:\s*(?=" + tail + r")[^!?]{1,200}", re.IGNORECASE
+    )
+
+
+def _is_further_reading(s: str) -> bool:
+    """A pointer to another piece for further reading (kept as a unit for cite)."""
+    return _further_reading_re().fullmatch(s) is not None
 
 
 def _is_boilerplate(s: str) -> bool:
@@ -286,7 +419,8 @@ def _is_breadcrumb(s: str) -> bool:
 
 def _is_furniture_line(s: str) -> bool:
     """Short lines of site furniture: bylines with a role or a date, breadcrumbs, wire
-    credits, column disclaimers, prompts to the reader, tip lines and credited captions."""
+    credits, column disclaimers, prompts to the reader, tip lines, credited captions,
+    metadata lines and further-reading pointers."""
     return (
         (_BYLINE_LINE.fullmatch(s) is not None and s.rstrip()[-1:] not in ".!?")
         or _is_breadcrumb(s)
@@ -295,6 +429,8 @@ def _is_furniture_line(s: str) -> bool:
         or _READER_PROMPT.fullmatch(s) is not None
         or (_EMAIL.search(s) is not None and _TIP_WORDS.search(s) is not None)
         or _CAPTION_CREDIT.fullmatch(s) is not None
+        or _is_metadata_line(s)
+        or _is_further_reading(s)
     )
 
 
@@ -645,6 +781,15 @@ def segment(
     spans = _paragraph_spans(text, skip, heading_spans)
     paragraphs: list[Paragraph] = []
     units: list[Unit] = []
+    furniture_paragraphs = [not d and _is_boilerplate(text[a:b]) for a, b, d in spans]
+    # the author's bio closes the article, possibly followed by more furniture
+    closing = max((p for p, f in enumerate(furniture_paragraphs) if not f), default=-1)
+    authors = {
+        m.group("name")
+        for (a, b, _), f in zip(spans, furniture_paragraphs, strict=True)
+        if f
+        for m in _BYLINE_AUTHOR.finditer(text, a, b)
+    }
 
     def add(p: int, a: int, b: int, kind: UnitKind) -> None:
         units.append(Unit(f"u{len(units) + 1}", len(units), p, a, b, text[a:b], kind))
@@ -655,8 +800,11 @@ def segment(
             add(p, a, b, UnitKind.HEADING)
             continue
         s = text[a:b]
-        last = p + 1 == len(spans) and p > 0
-        if _is_boilerplate(s) or (last and _AUTHOR_BIO.fullmatch(s)):
+        if (
+            furniture_paragraphs[p]
+            or (p == closing and p > 0 and _is_author_bio(s, authors))
+            or (p == 0 and len(spans) > 1 and _RUBRIC.fullmatch(s) is not None)
+        ):
             add(p, a, b, UnitKind.BOILERPLATE)
             continue
         sentences, terms = _split(text, a, b, lex, single_quotes)

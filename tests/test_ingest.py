@@ -104,6 +104,26 @@ def test_lead_without_final_period_stays_its_own_paragraph() -> None:
         ("Trending", RemovalReason.TRENDING),
         ("Copyright for syndicated content belongs to the linked Source.", RemovalReason.COPYRIGHT),
         ("Partager sur Facebook", RemovalReason.SHARE_BUTTONS),
+        # newsletter promotion (invented)
+        ("Forward this email to a colleague who covers Asia.", RemovalReason.NEWSLETTER),
+        ("Faites suivre cette newsletter à vos collègues.", RemovalReason.NEWSLETTER),
+        (
+            "Not a subscriber yet? Join 12,000 analysts and get The Harbour Brief every Friday.",
+            RemovalReason.NEWSLETTER,
+        ),
+        ("Pas encore abonné ? Profitez de notre offre d'essai.", RemovalReason.NEWSLETTER),
+        ("Get the Arctic Brief delivered to your inbox each Monday.", RemovalReason.NEWSLETTER),
+        (
+            "Retrouvez chaque dimanche nos analyses dans notre lettre d'information.",
+            RemovalReason.NEWSLETTER,
+        ),
+        ("Lisez la suite dans votre boîte mail demain matin.", RemovalReason.NEWSLETTER),
+        ("Ne manquez rien de l'actualité de la défense.", RemovalReason.NEWSLETTER),
+        # taglines under the logo (invented)
+        ("Le média de l'info sur l'Afrique et le Moyen-Orient", RemovalReason.SITE_BANNER),
+        ("Le quotidien de l'information économique et financière", RemovalReason.SITE_BANNER),
+        ("Your trusted source for defence and security news", RemovalReason.SITE_BANNER),
+        ("Independent news and analysis on Central Asia", RemovalReason.SITE_BANNER),
     ],
 )
 def test_furniture_lines_are_recognised(line: str, reason: RemovalReason) -> None:
@@ -118,6 +138,15 @@ def test_furniture_lines_are_recognised(line: str, reason: RemovalReason) -> Non
         "Lundi, le président a déclaré que la situation était grave.",
         "Les observateurs mondiaux appellent à renforcer la responsabilité internationale.",
         "et la suite de la phrase qui continue ici.",
+        # news that mentions newsletters, readers, inboxes or news sites
+        "The newsletter was forwarded to 3,000 officials, Reuters reported.",
+        "Le ministère a détaillé le plan dans sa newsletter du 3 mars.",
+        "Phishing emails in your inbox rose 40% last year, Proofpoint said.",
+        "Il a rejoint 3 000 lecteurs dans la salle.",
+        # headlines about news media are not taglines
+        "Le site d'information Mediapart condamné pour diffamation",
+        "Un média d'information attaqué par des hackers russes",
+        "The home of news anchor John Smith raided",
     ],
 )
 def test_article_sentences_are_not_furniture(line: str) -> None:
@@ -280,3 +309,22 @@ def test_unsupported_scheme_and_missing_file(tmp_path: Path) -> None:
         ingest("ftp://example.org/file.txt")
     with pytest.raises(InputError, match="no such file"):
         ingest(str(tmp_path / "nope.txt"))
+
+
+def test_newsletter_tagline_and_promotions_are_removed_with_their_reason() -> None:
+    text = (
+        "Le portail de l'information baltique et nordique\n\n"
+        "Estonie : un câble sectionné au large de Tallinn\n\n"
+        "Le câble reliant Tallinn à Helsinki a été endommagé dimanche, selon Elering.\n\n"
+        "Forward this email to a colleague who follows the Baltic.\n"
+        "Pas encore abonné ? Rejoignez 9 000 lecteurs et recevez la Lettre nordique chaque lundi."
+    )
+    article = ingest_text(text)
+    assert article.text.startswith("Estonie : un câble")
+    assert article.text.rstrip().endswith("selon Elering.")
+    reasons = [r.reason for r in article.removed]
+    assert reasons == [
+        RemovalReason.SITE_BANNER,
+        RemovalReason.NEWSLETTER,
+        RemovalReason.NEWSLETTER,
+    ]

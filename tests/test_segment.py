@@ -961,3 +961,105 @@ def test_an_author_bio_is_boilerplate_only_as_the_last_paragraph() -> None:
     assert ("sentence", bio) in inside
     french = "Paul Morel est un ancien maire de Vannes et l'auteur de deux essais."
     assert units(f"Le débat continue.\nLa ville attend.\n{french}")[-1] == ("boilerplate", french)
+
+
+# ---------------------------------------------------------------------------
+# Bylines co-signed by a wire, metadata lines, further-reading pointers (invented)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # bylines co-signed by a wire agency
+        "Par Julie Roy, avec l’AFP et Reuters",
+        "Par Marc Lenoir (avec Reuters)",
+        "By Tom Hale with AP",
+        # short fields joined by separators, one a byline, a date, an issue or a reading time
+        "Décryptage · Par Léo Brun · 12 mars 2025",
+        "The Northern Brief | Issue 48 | Monday, May 4, 2026",
+        "La Lettre du Pacifique · N° 48 · 4 mai 2026",
+        "Europe | 6 min read",
+        "Mis à jour le 3 mars 2026 · 2 min de lecture",
+        "Budget · 3 février 2026",
+        "Sahel – Analyse – 3 février 2026",
+        # further-reading pointers after a lead-in and a colon
+        "Pour mieux comprendre la crise du nickel : Dossier spécial sur La Nouvelle Revue.",
+        "To understand the stakes: our explainer on the Arctic race in The Economist",
+        "For background: “Why the Baltic matters”, Foreign Affairs",
+        # a newsletter asking to be forwarded
+        "Forward this email to a colleague who follows the Arctic.",
+        "Transférez cet e-mail à un ami qui s'intéresse au Pacifique.",
+    ],
+)
+def test_bylines_metadata_lines_and_pointers_are_boilerplate(line: str) -> None:
+    assert units(f"Un vrai paragraphe. Il continue.\n{line}\nLa fin.") == [
+        ("sentence", "Un vrai paragraphe."),
+        ("sentence", "Il continue."),
+        ("boilerplate", line),
+        ("sentence", "La fin."),
+    ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # titles whose halves are joined by a separator
+        "Episode 3 | The fall of Kabul",
+        "Festival de Cannes | Édition 2025",
+        "Kiev | Moscou : la guerre des drones",
+        "Guerre en Ukraine – 24 février 2022",
+        "14h05 - Le président arrive à Chisinau",
+        "Tribune – Le grand retour des péages urbains",
+    ],
+)
+def test_titles_with_separators_stay_headings(line: str) -> None:
+    assert ("heading", line) in units(f"Un vrai paragraphe.\n{line}\nLa suite du texte.")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Pour comprendre la crise, il faut remonter à 2014 : la Crimée fut annexée.",
+        "Pour comprendre l'enjeu : 3 000 soldats sont déployés dans Kherson.",
+        "To understand the vote: turnout fell to 41% in Tallinn.",
+        "The newsletter was forwarded to 3,000 officials, Reuters reported.",
+        "Par 40 voix contre 12, avec l'appui des Verts, le texte est adopté.",
+        "By Monday, with Reuters reporting losses, the shares had fallen 8%.",
+    ],
+)
+def test_sentences_with_a_colon_a_date_or_a_byline_shape_are_kept(line: str) -> None:
+    kinds = [k for k, _ in units(f"Début du texte.\n{line}\nFin du texte.")]
+    assert "boilerplate" not in kinds
+
+
+def test_closing_bio_of_the_byline_author_is_boilerplate() -> None:
+    bio = "Marc Lenoir enseigne la géographie à Brest depuis 2009."
+    text = (
+        "Par Marc Lenoir\n"
+        "Le port a doublé son trafic en dix ans.\n"
+        "Les dockers réclament des embauches.\n"
+        f"{bio}\n"
+        "© Le Journal du Ponant 2026"
+    )
+    assert units(text)[-2:] == [
+        ("boilerplate", bio),
+        ("boilerplate", "© Le Journal du Ponant 2026"),
+    ]
+    # the same sentence without a byline naming him is article text
+    unsigned = units(text.replace("Par Marc Lenoir\n", ""))
+    assert ("sentence", bio) in unsigned
+    # and a bio with an article ("is a …") is recognised before trailing furniture too
+    english = "Ruth Kaye is a former diplomat and the author of two books on Norway."
+    ending = units(f"The fjord froze early.\nFerries stopped.\n{english}\nShare this story")
+    assert ending[-2] == ("boilerplate", english)
+
+
+def test_rubric_label_above_the_title_is_boilerplate() -> None:
+    text = "ANALYSE\nLe nickel, nerf de la guerre calédonienne\nLe cours a chuté de 40 %."
+    assert units(text)[:2] == [
+        ("boilerplate", "ANALYSE"),
+        ("heading", "Le nickel, nerf de la guerre calédonienne"),
+    ]
+    # the same word as a section heading inside the article stays a heading
+    inside = "Le cours a chuté.\nAnalyse\nLes mines ferment une à une."
+    assert ("heading", "Analyse") in units(inside)
