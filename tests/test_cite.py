@@ -139,6 +139,7 @@ def test_unlinked_references_in_blog_post(registry) -> None:  # type: ignore[no-
         ("Pour en savoir plus : reportage complet dans Le Monde.", "Le Monde"),
         ("Further reading: an analysis on Foreign Policy.", "Foreign Policy"),
         ("Voir aussi : l'enquête du Washington Post sur ce sujet.", "The Washington Post"),
+        ("Pour mieux comprendre la crise du blé : dossier spécial sur Le Figaro.", "Le Figaro"),
     ],
 )
 def test_unlinked_reference_forms(registry, text: str, name: str) -> None:  # type: ignore[no-untyped-def]
