@@ -20,18 +20,28 @@ Strong without a lexicon word: capitals in a word form no acronym has (SHARING, 
 judgement of the author, a superlative of an emotive word ("the scariest", "le plus
 effrayant"; not one that measures, "the deadliest"), an intensifier before an evaluative word
 ("frankly ridiculous", "carrément aberrant"), a one-word insinuating question ("Coïncidence ?").
-A heading's question that the section answers ("Will repairs get cheaper?") is no teaser; a
-title ending in "?!" is a heading.
+A heading's question that the section answers ("Will repairs get cheaper?") is no teaser, nor is
+a plain section label under the title ("Ce qu'il faut savoir", "Why this matters"); a title
+ending in "?!" is a heading. A question in the body that opens a scenario ("Et si, demain,
+tout basculait ?", "What if…?") is dramatic speculation.
 
 Kind, beyond the lexicon markers: quotation marks make a quote only when they reproduce
 someone's words, not around a short term or label ("une enquête pour « vol »"); rhetorical
 fragments ("Soit."), exclamative sentences ("Quelle pagaille !"), verbless exclamations and
 evaluations, instructions (imperatives, infinitives in a list) and "is certainly <adjective>"
-are opinions; a reported view ("…, préviennent les agents") or a fact stated in the negative
-stays a claim. Check-worthiness asks for something specific: a number, a date, a named actor
-or source, a measurable comparison, a fact stated in the negative; practical information, what
-is not known, speculation without a named source and the views of unnamed crowds ("Analysts
-expect…") are not check-worthy.
+are opinions; so are the author's predictions from a condition ("Si X se confirmait, il
+s'agirait…", "Sans X, Y serait impossible", "Tant que X, Y restera…"), impersonal hedged
+assessments ("Il semble que…"), an inference ("donc", "therefore") in a unit with no number or
+date that narrates no past event, and evaluative words that outweigh mere names. A reported view
+("…, préviennent les agents"), a fact stated in the negative, the journalistic conditional of a
+reported fact ("aurait fourni", "seraient bloqués") and a condition with a figure stay claims;
+"évidemment" tagged on after a comma or in parentheses is an aside, not a judgement. A short
+verbless question standing alone between paragraphs ("Et demain, le Niger ?") is a heading.
+
+Check-worthiness asks for something specific: a number, a date, a named actor or source, a
+measurable comparison, a fact stated in the negative; practical information, what is not known,
+speculation without a named source and the views of unnamed crowds ("Analysts expect…") are not
+check-worthy.
 """
 
 from __future__ import annotations
@@ -68,6 +78,7 @@ QUOTE_MIN_WORDS = 2  # quoted words next to a speech verb make a quote ("said it
 SPEECH_VERB_DISTANCE = 6  # at most this many words between the quotation and the verb
 OPINION_WITHOUT_FACTS = 1  # judgement score that makes an opinion of a sentence with no facts
 OPINION_MARGIN = 2  # ... and by how much it must outweigh checkable content otherwise
+OPINION_MARGIN_NAMES_ONLY = 1  # ... or when that content is only names (no number, date, source)
 ACTOR_CAP = 1  # named actors count once towards a claim: analysis names actors too
 # check-worthiness
 PERSONAL_FIRST_PERSON = 1  # first-person words that make an unsourced claim personal
@@ -89,6 +100,7 @@ _WORD_LISTS = frozenset(
         "measurable_adjectives",
         "insinuating_questions",
         "explainer_questions",
+        "section_headings",
     }
 )
 
@@ -288,6 +300,20 @@ class _Rules:
     measurable: re.Pattern[str] | None = None  # emotive adjectives that measure ("deadliest")
     insinuating: re.Pattern[str] | None = None  # "Coïncidence ?": a lone insinuating question
     explainer: re.Pattern[str] | None = None  # "Will…?", "Comment…?": an explainer question
+    # "Si X se confirmait, il s'agirait…": a condition, and the verbs that make a prediction of it
+    hypothesis: re.Pattern[str] | None = None  # "si", "if": needs a conditional or a modal
+    open_condition: re.Pattern[str] | None = None  # "tant que", "unless": a future will do
+    counterfactual: re.Pattern[str] | None = None  # "Sans X, …", "Without X, …" at the start
+    not_hypothesis: re.Pattern[str] | None = None  # "comme si", "if anything": no condition
+    conditional: re.Pattern[str] | None = None  # conditional forms and modals ("pourrait", "would")
+    future: re.Pattern[str] | None = None  # "will", "restera": a prediction after "tant que"
+    not_conditional: frozenset[str] = frozenset()  # "portrait", "retrait": not a verb
+    connectives: re.Pattern[str] | None = None  # "donc", "therefore": the author's inference
+    asides: re.Pattern[str] | None = None  # "évidemment" as a tag or in parentheses: an aside
+    openers: re.Pattern[str] | None = None  # "Well," "Alors," before an imperative
+    not_number: re.Pattern[str] | None = None  # "en première ligne": a number word in an idiom
+    section_heading: re.Pattern[str] | None = None  # "Ce qu'il faut savoir": a neutral heading
+    not_names: frozenset[str] = frozenset()  # "Today's …" opens a sentence and names nobody
 
     def is_lexicon_word(self, folded_word: str) -> bool:
         """Whether a word alone is a sensational lexicon entry ("choc", "wow")."""
@@ -368,6 +394,19 @@ def _rules(language: str, extra_files: tuple[str, ...]) -> _Rules:
         measurable=_compile(sens.get("measurable_adjectives", ())),
         insinuating=_compile(sens.get("insinuating_questions", ())),
         explainer=_compile(sens.get("explainer_questions", ())),
+        hypothesis=_compile(kinds.get("hypothesis_clauses", ())),
+        open_condition=_compile(kinds.get("open_conditions", ())),
+        counterfactual=_compile(kinds.get("counterfactual_openers", ())),
+        not_hypothesis=_compile(kinds.get("not_hypothesis", ())),
+        conditional=_compile(kinds.get("conditional_verbs", ())),
+        future=_compile(kinds.get("future_verbs", ())),
+        not_conditional=frozenset(fold(e.strip()) for e in kinds.get("not_conditional", ())),
+        connectives=_compile(kinds.get("inference_connectives", ())),
+        asides=_compile(kinds.get("aside_adverbs", ())),
+        openers=_compile(kinds.get("discourse_openers", ())),
+        not_number=_compile(kinds.get("number_idioms", ())),
+        section_heading=_compile(sens.get("section_headings", ())),
+        not_names=frozenset(fold(e.strip()) for e in kinds.get("not_names", ())),
     )
 
 
@@ -524,6 +563,9 @@ class _Features:
     measured: tuple[str, ...] = ()  # superlatives and comparisons of measurable things
     referents: tuple[str, ...] = ()  # "les deux clubs": actors named earlier, counted again
     quantities: tuple[str, ...] = ()  # numbers written out ("des milliers")
+    hypothesis: tuple[str, ...] = ()  # "Si …, il s'agirait": the author's conditional prediction
+    inference: tuple[str, ...] = ()  # "donc", "thus": a connective of the author's argument
+    modals: tuple[str, ...] = ()  # "pourrait", "could": weak words that speculate
 
     @property
     def checkable(self) -> tuple[str, ...]:
@@ -558,6 +600,9 @@ def _anaphoric(folded: str, match: re.Match[str]) -> bool:
     )
 
 
+_POSSESSIVE_NAME = re.compile(r"[A-Z][a-z]+['’]s")
+
+
 def _checkable(text: str, folded: str, rules: _Rules) -> tuple[list[str], list[str]]:
     """What a fact-checker could check in ``text``: numbers and dates, and named actors
     (capitalised names inside the sentence, nationality adjectives)."""
@@ -566,13 +611,23 @@ def _checkable(text: str, folded: str, rules: _Rules) -> tuple[list[str], list[s
     facts += [m.group() for m in _YEAR.finditer(clean)]
     if _DIGITS.search(_YEAR.sub("", clean)):
         facts += [w for w in _words(clean) if w[0].isdigit() and not _YEAR.fullmatch(w)][:3]
-    numbers = [m for m in _finditer(rules.number_words, folded) if not _anaphoric(folded, m)]
+    # "en première ligne", "second-class": a number word inside an idiom counts nothing
+    idioms = _finditer(rules.not_number, folded)
+    numbers = [
+        m
+        for m in _finditer(rules.number_words, folded)
+        if not _anaphoric(folded, m) and not any(i.start() <= m.start() < i.end() for i in idioms)
+    ]
     facts += [text[m.start() : m.end()] for m in numbers][:2]
     facts += [text[m.start() : m.end()] for m in _finditer(rules.time_words, folded)][:2]
     actors = [text[m.start() : m.end()] for m in _finditer(rules.demonyms, folded)][:2]
     for m in _CAPITALISED.finditer(clean):
         before = clean[: m.start()]
         if not before.strip() or _SENTENCE_START.search(before):
+            # "Cambodia's constitution…": a name in the possessive opens the sentence
+            word = fold(m.group())
+            if _POSSESSIVE_NAME.fullmatch(m.group()) and word[:-2] not in rules.not_names:
+                actors.append(m.group())
             continue
         if m.group() in {"I", "Je", "J", "Il", "Elle"}:
             continue
@@ -668,12 +723,17 @@ def _instruction(text: str, rules: _Rules) -> bool:
     first = re.match(r"[^\W\d_][\w'-]*", folded)
     if first is None:
         return False
-    if rules.imperative is not None and rules.imperative.match(folded):
+    # "Well, take a look.", "Alors, fermez les volets.": a discourse word before the imperative
+    opener = rules.openers.match(folded) if rules.openers is not None else None
+    after = re.match(r"\s*,\s*", folded[opener.end() :]) if opener else None
+    command = folded[opener.end() + after.end() :] if opener and after else folded
+    verb = re.match(r"[^\W\d_][\w'-]*", command)
+    if rules.imperative is not None and rules.imperative.match(command):
         return True
     if _FR_NEGATIVE_INFINITIVE.match(folded):
         return True
-    if _FR_IMPERATIVE.fullmatch(first.group()):
-        following = re.match(r"\s+([\w]+)", folded[first.end() :])
+    if verb is not None and _FR_IMPERATIVE.fullmatch(verb.group()):
+        following = re.match(r"\s+([\w]+)", command[verb.end() :])
         if following and following.group(1) in rules.imperative_objects:
             return True
     if not rules.french:
@@ -717,6 +777,111 @@ def _measured(folded: str, rules: _Rules) -> tuple[str, ...]:
     return tuple(found)
 
 
+# A conditional of "avoir" before a participle is a past ("aurait fourni"): the hedge of a
+# reported fact, a claim. So is one of "être" before the participle of a verb that takes
+# "être" ("serait arrivé", "se serait rendu"); "être" before another participle is a passive
+# present ("seraient débordées"), a prediction when a condition is set.
+_AUXILIARIES = frozenset({"aurait", "auraient", "serait", "seraient"})
+_AFTER_AUXILIARY = re.compile(
+    r"(?:\s+(?:ne|n'|pas|plus|jamais|déjà|deja|aussi|également|egalement|ainsi|bien|même|meme"
+    r"|encore|toujours|vite|en|y|[a-zà-ÿ]+ment))*\s+([a-zà-ÿ]+)"
+)
+_ETRE_PARTICIPLE = re.compile(
+    r"(?:arriv|part|mort|ven|entr|sort|tomb|rest|né|devenu|retourn|mont|descend|pass|revenu"
+    r"|intervenu|survenu|parvenu|décéd|rentr)[a-zé]*"
+)
+_PARTICIPLE = re.compile(r"[a-zà-ÿ]+(?:é|ée|és|ées|i|ie|is|ies|u|ue|us|ues|t|te|ts|tes)")
+_WORD_ONLY = re.compile(r"[^\W\d_]+")
+_FR_FUTURE = re.compile(r"[a-zà-ÿ]{2,}(?:ra|ront)")
+_CLAUSE_LEAD = re.compile(r"[\W_]*(?:(?:mais|et|or|but|and|yet)\s+)?")
+
+
+def _predictions(
+    text: str, folded: str, rules: _Rules, quotes: Sequence[tuple[int, int]]
+) -> tuple[list[str], list[str]]:
+    """The conditional verbs and modals of a unit, outside quotations ("pourraient", "serait
+    impossible", "would"), and its future verbs ("restera", "will"). A conditional auxiliary
+    before a participle ("aurait fourni") hedges a fact and is left out."""
+    lower = text.lower()
+    conditionals: list[str] = []
+    futures: list[str] = []
+    for m in _WORD_ONLY.finditer(folded):
+        if _inside(quotes, m.start(), m.end()):
+            continue
+        word, original = m.group(), lower[m.start() : m.end()]
+        if word in rules.not_conditional:
+            continue
+        if (rules.conditional is not None and rules.conditional.fullmatch(word)) or (
+            rules.french
+            and original.endswith(("erait", "eraient"))
+            and not original.endswith(("érait", "éraient"))
+        ):
+            if word in _AUXILIARIES:
+                after = _AFTER_AUXILIARY.match(lower, m.end())
+                participle = bool(after and _PARTICIPLE.fullmatch(after.group(1)))
+                past = word.startswith("aur") or bool(
+                    after
+                    and (
+                        _ETRE_PARTICIPLE.fullmatch(after.group(1))
+                        or re.search(
+                            r"(?:^|\s)(?:se|s')\s*$", lower[max(0, m.start() - 4) : m.start()]
+                        )
+                    )
+                )
+                if participle and past:
+                    continue
+            conditionals.append(text[m.start() : m.end()])
+        elif (rules.future is not None and rules.future.fullmatch(word)) or (
+            rules.french and _FR_FUTURE.fullmatch(original)
+        ):
+            futures.append(text[m.start() : m.end()])
+    return conditionals, futures
+
+
+def _hypothesis(
+    text: str, folded: str, rules: _Rules, quotes: Sequence[tuple[int, int]]
+) -> tuple[str, ...]:
+    """A condition and the prediction drawn from it: "Si X se confirmait, il s'agirait de…",
+    "If the pace holds, defences could be overwhelmed", "Tant que X, Y restera…", "Sans X, Y
+    serait impossible". Empty when the unit has none."""
+    excluded = _finditer(rules.not_hypothesis, folded)
+
+    def usable(pattern: re.Pattern[str] | None) -> list[re.Match[str]]:
+        return [
+            m
+            for m in _outside(_finditer(pattern, folded), quotes)
+            if not any(e.start() <= m.start() < e.end() for e in excluded)
+        ]
+
+    conditions = usable(rules.hypothesis)
+    open_ended = usable(rules.open_condition)
+    lead = _CLAUSE_LEAD.match(folded)
+    opening = [m for m in usable(rules.counterfactual) if lead and m.start() == lead.end()]
+    cues = conditions + opening + open_ended
+    if not cues:
+        return ()
+    conditionals, futures = _predictions(text, folded, rules, quotes)
+    if conditionals:
+        return (f"{text[cues[0].start() : cues[0].end()]} … {conditionals[0]}",)
+    if futures and open_ended:
+        return (f"{text[open_ended[0].start() : open_ended[0].end()]} … {futures[0]}",)
+    return ()
+
+
+def _parenthesised(text: str) -> list[tuple[int, int]]:
+    """Spans of text in parentheses."""
+    return [(m.start(), m.end()) for m in re.finditer(r"\([^()]*\)?", text)]
+
+
+def _aside(text: str, match: re.Match[str], parentheses: Sequence[tuple[int, int]]) -> bool:
+    """Whether a marker stands apart from the statement: in parentheses, or tagged on at the
+    end after a comma ("…n'a jamais reconnu, évidemment.")."""
+    if _inside(parentheses, match.start(), match.end()):
+        return True
+    before = text[: match.start()].rstrip()
+    return before.endswith((",", "—", "–")) and not text[match.end() :].strip(" .!…»\"')")
+
+
 def _features(
     unit: Unit, rules: _Rules, quotes: Sequence[tuple[int, int]], title: bool
 ) -> _Features:
@@ -725,10 +890,13 @@ def _features(
     letters = sum(1 for c in text if c.isalnum()) or 1
     verbs = _outside(_finditer(rules.speech_verbs, folded), quotes)
     linking = _finditer(rules.not_opinion, folded)
+    parentheses = _parenthesised(text)
+    asides = [a for a in _finditer(rules.asides, folded) if _aside(text, a, parentheses)]
     opinion_matches = [
         m
         for m in _outside(_finditer(rules.opinion, folded), quotes)
         if not any(k.start() <= m.start() < k.end() for k in linking)
+        and not any(a.start() <= m.start() < a.end() for a in asides)
     ]
     # A speech verb that is part of an opinion marker ("autrement dit") reports nobody.
     verbs = [v for v in verbs if not any(o.start() <= v.start() < o.end() for o in opinion_matches)]
@@ -745,7 +913,11 @@ def _features(
         for s, e in speech_quotes
     )
     opinion = tuple(text[m.start() : m.end()] for m in opinion_matches)
-    weak_matches = _outside(_finditer(rules.opinion_weak, folded), quotes)
+    weak_matches = [
+        m
+        for m in _outside(_finditer(rules.opinion_weak, folded), quotes)
+        if not any(k.start() <= m.start() < k.end() for k in linking)
+    ]
     weak = tuple(text[m.start() : m.end()] for m in weak_matches)
     first = len(
         [
@@ -809,6 +981,15 @@ def _features(
             if _anaphoric(folded, m)
         ),
         quantities=tuple(text[m.start() : m.end()] for m in _finditer(rules.number_words, folded)),
+        hypothesis=_hypothesis(text, folded, rules, quotes),
+        modals=tuple(
+            text[m.start() : m.end()]
+            for m in _outside(_finditer(rules.speculative, folded), quotes)
+        ),
+        inference=tuple(
+            text[m.start() : m.end()]
+            for m in _outside(_finditer(rules.connectives, folded), quotes)
+        ),
     )
 
 
@@ -900,6 +1081,42 @@ def _superlative_hits(
                 )
             )
     return hits
+
+
+# "Et si, d'ici deux ans, tout basculait ?", "What if the grid went down?": a scenario put to
+# the reader; not a suggestion ("Et si on essayait… ?", "What if we…?").
+_SCENARIO = re.compile(
+    r"[\W_]*(?:et\s+si|what\s+if|and\s+what\s+if)(?!\w)(?!\s+(?:on|nous|we|you|i)(?!\w))"
+)
+
+
+def _scenario_hits(text: str) -> list[_Hit]:
+    """A question that opens on "Et si…" / "What if…" in the body: dramatic speculation."""
+    if not _SCENARIO.match(fold(text)):
+        return []
+    return [_Hit(SPECULATION, STRONG, 0, len(text), text.strip(), "a what-if scenario")]
+
+
+QUESTION_HEADING_WORDS = 6  # a verbless question this short, alone between paragraphs, heads
+
+
+def _question_heading(text: str, feats: _Features) -> bool:
+    """A short verbless question that makes a paragraph of its own ("Et demain, le Niger ?",
+    "Une présence durable ?"): a section title, not a question in the argument."""
+    plain = text.strip()
+    return (
+        _QUESTION_END.search(plain) is not None
+        and not _PILED_MARKS.search(plain)
+        and feats.fragment
+        and 2 <= len(_words(plain)) <= QUESTION_HEADING_WORDS
+    )
+
+
+def _section_label(text: str, rules: _Rules) -> bool:
+    """Whether a heading is a plain section label of news ("Ce qu'il faut savoir", "What we
+    know"), which no hook follows."""
+    bare = fold(text).strip(" .:!?…-–—#*")
+    return rules.section_heading is not None and rules.section_heading.fullmatch(bare) is not None
 
 
 def _insinuation_hits(text: str, rules: _Rules, kind: UnitKind) -> list[_Hit]:
@@ -1060,6 +1277,14 @@ _STORY_KINDS = frozenset({STORYTELLING})
 _EVALUATIVE_KINDS = frozenset({"hyperbole", "loaded-word", SPECULATION})
 
 
+# A past event told: "a été saisi", "ont annoncé", "was seized", "had left" (lower-cased text).
+_PAST_EVENT = re.compile(
+    r"(?<!\w)(?:a|ont|avait|avaient|eut|eurent)\s+(?:[a-zà-ÿ]+\s+){0,2}?"
+    r"(?:été|[a-zà-ÿ]{2,}(?:é|ée|és|ées|is|it|u|us))(?!\w)"
+    r"|(?<!\w)(?:was|were|had)(?!\w)|(?<!\w)[a-z]{3,}ed(?!\w)"
+)
+
+
 def _is_question(text: str) -> bool:
     return bool(_QUESTION_END.search(text.strip()))
 
@@ -1086,10 +1311,19 @@ def _decide_kind(unit: Unit, feats: _Features, attribution: Attribution) -> tupl
     negative = feats.negative_fact or feats.unknown_fact
     if feats.instruction and not negative:
         return UnitKind.OPINION, "an instruction or advice, not a fact"
-    opinion = feats.opinion + feats.stance
     # Someone's view reported ("…, préviennent les agents") or a fact stated in the negative
     # ("n'est pas encore connu") is a claim whatever evaluative words it holds.
     reporting = feats.reports_speech or feats.generic_view
+    opinion = feats.opinion + feats.stance
+    if not reporting:
+        if not feats.facts:
+            # "Si X se confirmait, il s'agirait…": the author's prediction, not a reported fact
+            # (one with a figure or a date, "the bill would raise the levy by 2%", is checkable)
+            opinion += feats.hypothesis
+        if not feats.facts and not negative and not _PAST_EVENT.search(unit.text.lower()):
+            # "La course est donc engagée…": an inference of the author with nothing to count
+            # (not a narrative "donc": "Le navire a donc été saisi")
+            opinion += feats.inference
     weak = () if reporting or negative else feats.opinion_weak
     opinion_score = STRONG * len(opinion) + len(weak)
     if feats.first_person and not storytelling:
@@ -1113,7 +1347,7 @@ def _decide_kind(unit: Unit, feats: _Features, attribution: Attribution) -> tupl
         return UnitKind.OPINION, "a verbless exclamation or judgement, not a statement"
     if feats.second_person and claim_score <= 1 and not reported:
         return UnitKind.OPINION, "addresses the reader (advice or appeal, not a fact)"
-    if (evaluative or teaser) and claim_score == 0:
+    if (evaluative or teaser) and claim_score == 0 and not feats.negative_fact:
         return (
             UnitKind.OPINION,
             f"evaluative words without checkable content ('{(evaluative + teaser)[0].text}')",
@@ -1124,7 +1358,14 @@ def _decide_kind(unit: Unit, feats: _Features, attribution: Attribution) -> tupl
             return UnitKind.OPINION, "evaluative words without checkable content: " + ", ".join(
                 f"'{c}'" for c in cue
             ) if cue else "the author speaking in the first person"
-    if opinion_score >= claim_score + OPINION_MARGIN:
+    # Named actors alone (no number, no date, no source) are what analysis talks about too:
+    # the author's words (not the first person) need only outweigh them.
+    # Modals on a named actor ("X could face charges") are speculation, not analysis.
+    judgement_score = STRONG * len(opinion) + len([w for w in weak if w not in feats.modals])
+    names_only = not feats.facts and not reported and not feats.first_person
+    if opinion_score >= claim_score + OPINION_MARGIN or (
+        names_only and judgement_score >= claim_score + OPINION_MARGIN_NAMES_ONLY
+    ):
         cue = (opinion + weak)[:3]
         return UnitKind.OPINION, "judgement outweighs checkable content: " + ", ".join(
             f"'{c}'" for c in cue
@@ -1236,6 +1477,8 @@ def judge_units(
     judgements: list[Judgement] = []
     open_quote = False
     seen_body = False
+    per_paragraph = Counter(u.paragraph for u in units if u.kind is not UnitKind.BOILERPLATE)
+    last_paragraph = max(per_paragraph, default=None)
     previous_paragraph: int | None = None
     for unit in units:
         attribution = attributions.get(unit.id) or Attribution(
@@ -1263,11 +1506,26 @@ def judge_units(
         title = unit.kind in TITLE_KINDS or (
             not seen_body and not unit.text.rstrip().endswith((".", "…", ":", ";"))
         )
+        # "Ce qu'il faut savoir", "Why this matters" under a news title: a plain section label
+        section_label = (
+            seen_body and unit.kind is UnitKind.HEADING and _section_label(unit.text, rules)
+        )
+        if section_label:
+            title = False
+        alone = (
+            seen_body
+            and per_paragraph[unit.paragraph] == 1
+            and unit.paragraph != last_paragraph
+            and not quotes
+        )
         seen_body = True
         feats = _features(unit, rules, quotes, title)
         reasons = list(attribution.reasons)
         if unit.kind is UnitKind.HEADING:
             kind, kind_reason = UnitKind.HEADING, "a title or heading"
+        elif unit.kind is UnitKind.SENTENCE and alone and _question_heading(unit.text, feats):
+            # "Et demain, le Niger ?" standing alone between paragraphs: a section title
+            kind, kind_reason = UnitKind.HEADING, "a short verbless question standing alone"
         elif title and _PILED_MARKS.search(unit.text.strip()[-3:]):
             # "EXCLUSIVE: Rovers CLOSE to £35m swoop?!": a title that shouts, not a question
             kind, kind_reason = UnitKind.HEADING, "a title ending in piled-up marks"
@@ -1312,10 +1570,14 @@ def judge_units(
             )
         hits += _suspense_hits(unit.text, quotes)
         hits += _insinuation_hits(unit.text, rules, kind)
+        if kind is UnitKind.QUESTION and not title:
+            hits += _scenario_hits(unit.text)
         if title:
             hits += _title_hits(
                 unit.text, _explainer_question(unit.text, rules, feats.second_person)
             )
+        if section_label:
+            hits = []
         hits.sort(key=lambda h: h.start)
         score = sum(h.weight for h in hits)
         sensational = score >= SENSATIONAL_THRESHOLD

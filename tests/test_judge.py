@@ -1075,3 +1075,240 @@ def test_addressing_the_reader_with_emphasis_is_an_opinion(text: str, language: 
     assert judgement.kind is UnitKind.OPINION, judgement.reasons
     assert judgement.sensational
     assert not judgement.checkworthy
+
+
+# ---------------------------------------------------------------------------
+# Hypotheses, predictions and the author's inferences
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Si la trêve se confirmait, il s'agirait d'un tournant pour toute la région.", "fr"),
+        ("Si les livraisons continuent, les stocks européens pourraient s'épuiser vite.", "fr"),
+        ("Les défenses côtières seraient vite débordées si la flotte attaquait.", "fr"),
+        ("Tant que la frontière restera ouverte, le trafic d'armes continuera.", "fr"),
+        ("Sans les drones turcs, une telle offensive serait impossible.", "fr"),
+        ("If the blockade holds, the island could run short of fuel within weeks.", "en"),
+        ("Without satellite images, such a build-up would go unnoticed.", "en"),
+        ("As long as the strait stays closed, shipping costs will keep climbing.", "en"),
+    ],
+)
+def test_a_condition_and_its_prediction_are_the_authors_opinion(text: str, language: str) -> None:
+    judgement = judged(text, language)
+    assert judgement.kind is UnitKind.OPINION, judgement.reasons
+    assert not judgement.checkworthy
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # the journalistic conditional hedges a reported fact: a claim
+        ("Plusieurs cargos seraient bloqués au large de Tartous.", "fr"),
+        ("Même si Ankara dément, la cargaison serait arrivée à Tartous.", "fr"),
+        ("Le drone aurait été lancé depuis la Crimée.", "fr"),
+        ("Sans surprise, le Kremlin aurait rejeté la proposition.", "fr"),
+        # a concession ("si" = "although") before a hedged fact
+        (
+            "Si les premiers modèles étaient peu fiables, les derniers auraient gagné en portée.",
+            "fr",
+        ),
+        # a condition with a figure or a date is checkable
+        ("The bill would raise the levy by 2% if passed.", "en"),
+        ("Unless the court intervenes, the merger will close in March.", "en"),
+        ("Comme si de rien n'était, le régime a organisé un défilé à Minsk.", "fr"),
+    ],
+)
+def test_hedged_facts_and_conditions_with_figures_stay_claims(text: str, language: str) -> None:
+    assert judged(text, language).kind is UnitKind.CLAIM
+
+
+def test_a_prediction_reported_from_a_named_source_is_its_claim() -> None:
+    attribution = Attribution(
+        status=Status.ATTRIBUTED,
+        sources=(SourceRef("ONU", None, None, "selon"),),
+        reasons=("cue 'selon' introduces 'ONU'",),
+    )
+    text = "Si la trêve tient, les convois pourraient entrer dans la ville, selon l'ONU."
+    judgement = judged(text, attribution=attribution)
+    assert judgement.kind is UnitKind.CLAIM
+    assert judgement.checkworthy
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Il semble toutefois que la marine turque reste prudente face à Athènes.", "fr"),
+        ("Force est de constater que les sanctions ont peu pesé sur Téhéran.", "fr"),
+        ("It seems that Ankara remains cautious about the deal.", "en"),
+        ("La bataille de l'information est donc perdue pour Moscou.", "fr"),
+        ("Beijing is thus tightening its grip on the region.", "en"),
+        ("L'usure des câbles rend l'hypothèse du sabotage de moins en moins crédible.", "fr"),
+        ("Cette alliance offre à Téhéran un paravent commode.", "fr"),
+        ("Pour Ankara, l'enjeu est crucial.", "fr"),
+        ("That is a Russian naval base in all but name.", "en"),
+    ],
+)
+def test_hedged_assessments_inferences_and_analysis_are_opinions(text: str, language: str) -> None:
+    judgement = judged(text, language)
+    assert judgement.kind is UnitKind.OPINION, judgement.reasons
+    assert not judgement.checkworthy
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Le sommet a donc été reporté à jeudi.", "fr"),  # an inference with a date
+        ("Le navire a donc été arraisonné par la marine française.", "fr"),  # a past event
+        ("The vessel was therefore seized by the Finnish coast guard.", "en"),
+        ("La Turquie a fermé le détroit aux navires de guerre russes.", "fr"),
+        ("Norway's parliament even voted against the pipeline.", "en"),  # a name opens it
+    ],
+)
+def test_narrated_events_with_a_connective_stay_checkworthy_claims(
+    text: str, language: str
+) -> None:
+    judgement = judged(text, language)
+    assert judgement.kind is UnitKind.CLAIM, judgement.reasons
+    assert judgement.checkworthy
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Un accord que Pékin n'a jamais ratifié, évidemment.", "fr"),
+        ("Prime Minister Ortega did not resign over the leak, of course.", "en"),
+    ],
+)
+def test_an_aside_tagged_on_a_fact_does_not_make_an_opinion(text: str, language: str) -> None:
+    judgement = judged(text, language)
+    assert judgement.kind is UnitKind.CLAIM, judgement.reasons
+    assert judgement.checkworthy
+
+
+def test_an_aside_in_parentheses_leaves_a_personal_anecdote() -> None:
+    text = "L'an passé, à Tunis, j'ai partagé un café (serré, bien sûr !) avec un ancien diplomate."
+    judgement = judged(text)
+    assert judgement.kind is UnitKind.CLAIM, judgement.reasons
+    assert not judgement.checkworthy
+    assert judgement.sensational
+    assert {"first-person-storytelling", "exclamation"} <= signal_kinds(judgement)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Well, take a look at the satellite pictures yourself.", "en"),
+        ("So, check the registry before you believe anything.", "en"),
+        ("Alors, regardez bien cette carte.", "fr"),
+    ],
+)
+def test_an_imperative_after_a_discourse_word_is_advice(text: str, language: str) -> None:
+    assert judged(text, language).kind is UnitKind.OPINION
+
+
+def test_a_number_word_inside_an_idiom_is_nothing_to_check() -> None:
+    assert not judged("Les infirmières restent en première ligne.").checkworthy
+    assert judged("Les infirmières ont touché une première prime.").checkworthy
+
+
+# ---------------------------------------------------------------------------
+# Sensational: storytelling, emotive images, teasers and neutral section labels
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kind"),
+    [
+        ("Ses paroles résonnent encore dans ma tête.", "fr", "first-person-storytelling"),
+        ("Ces images devraient tous nous glacer.", "fr", "loaded-word"),
+        ("Le récit de ce pêcheur m'a glacé le sang.", "fr", "loaded-word"),
+        ("Une armée fantôme opère désormais aux portes de l'Europe.", "fr", "loaded-word"),
+        ("Le Kremlin avance masqué dans les Balkans.", "fr", "loaded-word"),
+        ("Her words still haunt me.", "en", "first-person-storytelling"),
+        ("I have NEVER seen anything like it in twenty years.", "en", "hyperbole"),
+        ("That is the most naive argument I have heard this decade.", "en", "hyperbole"),
+        ("C'est l'analyse la plus naïve de la semaine.", "fr", "hyperbole"),
+        ("And yet nobody in the mainstream press is talking about it!", "en", "clickbait"),
+        ("What are they hiding?", "en", "clickbait"),
+        ("Et si, demain, toute la Baltique basculait ?", "fr", "dramatic-speculation"),
+        ("What if the whole grid went dark for a week?", "en", "dramatic-speculation"),
+    ],
+)
+def test_storytelling_emotive_images_and_teasers_are_sensational(
+    text: str, language: str, kind: str
+) -> None:
+    judgement = judged(text, language)
+    assert judgement.sensational, judgement.reasons
+    assert kind in signal_kinds(judgement)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("La flotte fantôme transporte du pétrole sous pavillon gabonais.", "fr"),
+        ("Et si on essayait la concertation ?", "fr"),
+        ("What if we tried another approach?", "en"),
+        ("The suspect is believed to be hiding in the forest.", "en"),
+        ("Residents say they are hiding in basements.", "en"),
+        ("Nouvelles révélations sur le financement du parti.", "fr"),
+    ],
+)
+def test_neutral_uses_of_the_same_words_are_not_sensational(text: str, language: str) -> None:
+    judgement = judged(text, language)
+    assert not judgement.sensational, judgement.reasons
+
+
+@pytest.mark.parametrize(
+    ("label", "language"),
+    [
+        ("Ce que l'on sait", "fr"),
+        ("Ce qu'il faut savoir", "fr"),
+        ("Why this matters", "en"),
+        ("What we know so far", "en"),
+    ],
+)
+def test_a_plain_section_label_under_a_news_title_is_not_clickbait(
+    label: str, language: str
+) -> None:
+    units = make_units(
+        ("Le Parlement adopte la loi de programmation militaire", UnitKind.HEADING),
+        "Le texte a été voté mardi par 320 voix contre 210.",
+        (label, UnitKind.HEADING),
+        "Les crédits atteindront 413 milliards d'euros.",
+    )
+    judgement = judge_units(units, {}, language=language)[2]
+    assert judgement.kind is UnitKind.HEADING
+    assert not judgement.sensational, judgement.reasons
+
+
+def test_the_same_label_with_a_hook_in_a_title_stays_clickbait() -> None:
+    judgement = title_of("Ce qu'il faut savoir sur le scandale qui secoue Bercy", "fr")
+    assert judgement.sensational
+    assert "clickbait" in signal_kinds(judgement)
+
+
+def test_a_short_verbless_question_standing_alone_heads_a_section() -> None:
+    units = make_units(
+        "Le contingent russe s'est installé à Bamako en janvier.",
+        "Et demain, la Mauritanie ?",
+        "Nouakchott observe la situation avec inquiétude.",
+    )
+    judgements = judge_units(units, {}, language="fr")
+    assert judgements[1].kind is UnitKind.HEADING
+    assert not judgements[1].checkworthy
+
+
+def test_a_question_inside_a_paragraph_or_with_a_verb_stays_a_question() -> None:
+    inside = make_units(
+        "Le contingent russe s'est installé à Bamako.",
+        "Et demain, la Mauritanie ?",
+        "Nouakchott observe la situation.",
+        paragraph=0,
+    )
+    with_verb = make_units(
+        "Le contingent russe s'est installé à Bamako.",
+        "Que va faire la Mauritanie ?",
+        "Nouakchott observe la situation.",
+    )
+    assert judge_units(inside, {}, language="fr")[1].kind is UnitKind.QUESTION
+    assert judge_units(with_verb, {}, language="fr")[1].kind is UnitKind.QUESTION
