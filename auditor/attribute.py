@@ -1201,6 +1201,20 @@ def _classify(ctx: _Ctx, i: int, j: int, role: str) -> _NP:
             whole = _whole_name(ctx, i, core)
             if whole is not None:
                 return np("named", [whole], reason="proper name")
+        if refs and det == "definite" and role in {"subject", "inverted", "prep", "agent"}:
+            # "l'armateur Maersk", "le danois Maersk", "le vice-amiral Jean Dupont": a name
+            # right after a description the lexicons do not know
+            between = [m for m in range(k, core) if toks[m].end <= refs[0].start]
+            if 1 <= len(between) <= 3 and all(
+                toks[m].word
+                and not toks[m].cap
+                and toks[m].low not in _COMPLEMENT_PREPS
+                and toks[m].low not in _ADJUNCT_PREPS
+                and toks[m].low not in lex.definite
+                and toks[m].low not in lex.skip_words
+                for m in between
+            ):
+                return np("named", refs, reason="name after a description")
         if role == "object":
             # A noun phrase after the verb that may be its object: a source only when a name
             # is its head ("a annoncé mardi l'AFLD"), not inside a complement ("a révélé la
@@ -1496,6 +1510,10 @@ def _classify(ctx: _Ctx, i: int, j: int, role: str) -> _NP:
     if cat == "institution":
         if apposed:
             return np("named", apposed, head=head, reason="named body")
+        if _unidentified_bodies(ctx, k, hs, he, core):
+            # "les services de renseignement occidentaux", "foreign intelligence agencies":
+            # several bodies, none identified
+            return np("vague", [_vague_ref(ctx, i, core)], head=head, reason="unidentified bodies")
         refs = comp_refs or after_head or _name_refs(ctx, i, core)
         if refs:
             # "le ministère de la Santé": the body is the whole phrase, unless the registry
@@ -2728,6 +2746,45 @@ def _named_persons(ctx: _Ctx) -> list[_Ref]:
             source = _lookup(ctx, name)
             out.append(_Ref(source.name if source else name, source, False, start, end))
     return out
+
+
+#: Qualifiers that leave a body unidentified: which Western or foreign service is not said.
+_UNIDENTIFYING = frozenset(
+    {
+        "occidental",
+        "occidentale",
+        "occidentaux",
+        "occidentales",
+        "étrangers",
+        "étrangères",
+        "alliés",
+        "européens",
+        "européennes",
+        "internationaux",
+        "internationales",
+        "western",
+        "foreign",
+        "allied",
+    }
+)
+
+
+def _unidentified_bodies(ctx: _Ctx, k: int, hs: int, he: int, core: int) -> bool:
+    """A qualifier of the head itself says no body is identified: "les services de
+    renseignement occidentaux", "Western intelligence agencies"; not "le ministère des Affaires
+    étrangères" (inside a complement) nor "the Foreign Ministry" (a name)."""
+    toks = ctx.toks
+    after = []
+    for m in range(he, min(core, he + 2)):
+        if not toks[m].word or toks[m].low in _COMPLEMENT_PREPS:
+            break
+        after.append(m)
+    before = [
+        m
+        for m in range(k, hs)
+        if not toks[m].cap or (m == 0 and m + 1 < len(toks) and not toks[m + 1].cap)
+    ]
+    return any(toks[m].low in _UNIDENTIFYING for m in (*after, *before))
 
 
 #: Negations of a verb (bare "ne" is not one: "aucun décès n'a été signalé" reports zero).
