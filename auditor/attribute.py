@@ -54,8 +54,8 @@ Scope. A unit with no named source of its own takes one from what it continues:
   ("In exchange, …"), an agentless passive report ("aucun décès n'a été signalé");
 - the items of a list announced by a colon carry the announcing sentence's sources.
 Any other sentence stops the carry. The journalistic conditional is a ``hedged`` signal,
-never a source. Boilerplate is unattributed; a heading keeps only vague cues ("…, experts
-warn") and never carries.
+never a source. Boilerplate is unattributed; a heading is judged on its own cues ("…, experts
+warn" vague, "…, annonce Moscou" attributed) and never carries to or from.
 
 With ``use_parser`` spaCy's French pipeline (loaded once, lazily, batched with ``nlp.pipe``)
 adds its entities (a lone capitalised first word is a name only if spaCy says so; PER names
@@ -3491,12 +3491,6 @@ def _attribute_one(
                 signals.append(Signal("vague-source", r.name))
             else:
                 signals.append(Signal("cue", f"{m.cue} {r.name}"))
-    if heading and named:
-        # A headline states what the article reports; only a vague cue ("officials say",
-        # "study finds") marks it.
-        reasons = [r for r in reasons if "(vague)" in r]
-        signals = [sg for sg in signals if sg.kind != "cue"]
-        named = []
     own = bool(named or vague)
     real_quotes = [q for q in analysis.quotes if q.words >= QUOTE_MIN_WORDS]
     inside_open_quote = memory.quote_open and (

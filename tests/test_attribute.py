@@ -637,7 +637,9 @@ def test_agentless_passive_is_vague_unless_it_continues_a_report() -> None:
     assert continued[1].status is Status.ATTRIBUTED
 
 
-def test_headings_keep_only_vague_cues_and_never_carry() -> None:
+def test_headings_are_judged_on_their_own_cues_and_never_carry() -> None:
+    """A headline's own cue gives its status ("…, experts warn" vague; "Le maire annonce…"
+    attributed, as the labelled sets have it); nothing carries into or out of it."""
     attributions = judge(
         "Ocean current may be weakening, experts warn",
         ("Reuters said the current slowed.",),
@@ -646,7 +648,15 @@ def test_headings_keep_only_vague_cues_and_never_carry() -> None:
     )
     assert attributions[0].status is Status.VAGUE
     named_heading = judge("Le maire annonce la fermeture du tunnel", heading=0)[0]
-    assert named_heading.status is Status.UNATTRIBUTED
+    assert named_heading.status is Status.ATTRIBUTED
+    assert [s.name for s in named_heading.sources] == ["maire"]
+    after_heading = judge(
+        "Tunnel du Mont-Blanc : la préfecture annonce une fermeture",
+        ("La circulation sera déviée par Chamonix.",),
+        heading=0,
+    )
+    assert after_heading[0].status is Status.ATTRIBUTED
+    assert after_heading[1].status is Status.UNATTRIBUTED  # the heading's source stays there
 
 
 def test_boilerplate_is_unattributed() -> None:
