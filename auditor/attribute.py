@@ -2032,6 +2032,38 @@ def _qualifies_information(ctx: _Ctx, i: int) -> bool:
     return False
 
 
+_VIEW_FRAMES = frozenset({"pour", "for"})
+
+
+def _view_frame(ctx: _Ctx, earlier: Sequence[_Match]) -> list[_Match]:
+    """ "Pour plusieurs analystes, la reprise vise…", "Pour elle, …", "For the ISW, …": a
+    sentence opened by "pour"/"for", a person, a group or a known source, and a comma gives
+    that holder's view. A place or a state is not a holder ("Pour Moscou, l'enjeu est
+    vital" is the author's analysis of Moscow's stakes)."""
+    toks, lex = ctx.toks, ctx.lex
+    i = _start_index(ctx)
+    if i >= len(toks) or toks[i].low not in _VIEW_FRAMES:
+        return []
+    comma = next((m for m in range(i + 1, min(len(toks), i + 12)) if toks[m].text == ","), None)
+    if comma is None or comma == i + 1 or any(m.cue_start < toks[comma].start for m in earlier):
+        return []
+    np = _classify(ctx, i + 1, comma, "prep")
+    if np.kind == "pronoun":
+        keep = comma - i == 2 and toks[i + 1].low in lex.anaphoric_pronouns
+    elif np.kind == "vague":
+        keep = np.reason not in {"unidentified speaker", "impersonal or indefinite source"}
+    elif np.kind == "named":
+        # a person or a source the registry knows, not a place ("Pour Moscou")
+        keep = any(r.source is not None for r in np.refs) or any(
+            word in np.reason for word in ("person", "role", "spokesperson", "office")
+        )
+    else:
+        keep = False
+    if not keep:
+        return []
+    return [_Match(toks[i].text, toks[i].start, toks[i].end, np, "preposition")]
+
+
 def _find_matches(ctx: _Ctx, quotes: Sequence[_Quote]) -> list[_Match]:
     toks, lex = ctx.toks, ctx.lex
     matches: list[_Match] = []
@@ -2164,6 +2196,9 @@ def _find_matches(ctx: _Ctx, quotes: Sequence[_Quote]) -> list[_Match]:
     # 3b. A fronted frame naming a document ("In her Instagram post on Sunday, …", "Dans son
     # communiqué, …", "Under the draft, seen by this publication, …").
     matches.extend(_document_frame(ctx, matches))
+    # 3c. A view framed as someone's at the head of the sentence ("Pour plusieurs analystes,
+    # …", "Pour elle, …", "For the ISW, …").
+    matches.extend(_view_frame(ctx, matches))
     # 4. Vague phrases anywhere (impersonal reports, indefinite sources).
     covered = [(m.np.start, m.np.end) for m in matches] + [
         (m.cue_start, m.cue_end) for m in matches

@@ -199,7 +199,7 @@ def kinds(attribution: Attribution) -> set[str]:
         ),
         (
             "Pour l'économiste Anne Leroy, interrogée par Le Monde, la reprise sera lente.",
-            ["Le Monde"],
+            ["Anne Leroy", "Le Monde"],  # the holder of the view and who interviewed her
         ),
         # after "ce que" the subject of the report follows its verb
         ("C'est ce qu'a confirmé jeudi le ministère de la Santé.", ["ministère de la Santé"]),
@@ -235,6 +235,10 @@ def kinds(attribution: Attribution) -> set[str]:
             "Le président Marc Olivier a clos la séance, saluant « un vote historique pour la région ».",
             ["Marc Olivier"],
         ),
+        (
+            "Pour l'ISW, l'offensive marque le pas depuis deux semaines.",
+            ["Institute for the Study of War"],
+        ),
     ],
 )
 def test_french_named_sources(sentence: str, expected: list[str]) -> None:
@@ -268,6 +272,7 @@ def test_french_named_sources(sentence: str, expected: list[str]) -> None:
         "C'est ce qu'affirment plusieurs pêcheurs du port.",
         "Aucune victime n'a été signalée.",  # "ne" alone: zero victims are reported
         "Les services de renseignement occidentaux attribuent l'incendie à un sabotage.",
+        "Pour plusieurs économistes, la baisse des taux arrive trop tard.",
         "Le tunnel restera fermé jusqu'à lundi, a-t-on appris de source préfectorale.",
         "Les experts occidentaux jugent ce char dépassé.",
     ],
@@ -290,6 +295,8 @@ def test_french_vague_sources(sentence: str) -> None:
         "C'est ce que dit la carte des courants.",
         "L'usine a dû changer de source d'énergie en mars.",
         "Si la hausse des prix à la pompe se confirmait, les ventes chuteraient.",
+        "Pour Pékin, l'enjeu dépasse largement la mer de Chine.",  # a state's stakes, no holder
+        "Pour la première fois, le port a fermé deux jours.",
         # a negated passive report: nobody is said to report anything
         "Ces chiffres n'ont pas été confirmés de manière indépendante.",
         "Le nouveau pont relie les deux rives depuis 2019.",
