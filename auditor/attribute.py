@@ -66,6 +66,7 @@ about 13 times the rules, so the rules are the fast path.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -2507,6 +2508,7 @@ def _verb_match(ctx: _Ctx, i: int, end: int, *, weak: bool, participle: bool) ->
     if (
         np is None
         and right is not None
+        and t.base not in _TELL
         and k >= 0
         and toks[k].text == ","
         and (left is None or _is_clause(ctx, *left))
@@ -2528,7 +2530,8 @@ def _verb_match(ctx: _Ctx, i: int, end: int, *, weak: bool, participle: bool) ->
         cand = _classify(ctx, left[0], left[1], "subject")
         if cand.kind != "none":
             np = cand
-    if np is None and right is not None:
+    if np is None and right is not None and t.base not in _TELL:
+        # ("told Reuters the plot…": what follows "told" is who was told, not who told)
         cand = _classify(ctx, right[0], right[1], "object")
         if (
             cand.kind in {"named", "pronoun"}
@@ -2538,6 +2541,26 @@ def _verb_match(ctx: _Ctx, i: int, end: int, *, weak: bool, participle: bool) ->
         ):
             np, kind = _with_apposed_name(ctx, cand, right[1]), "inverted"
             after = _skip_right(ctx, right[1])
+    if np is None and _anonymity(ctx):
+        # "A senior official, who spoke on condition of anonymity because…, told…": the
+        # subject is out of reach behind its clause, but the sentence says it is anonymous.
+        # the first stretch between commas that is not an opening participle ("Asked about
+        # it, …") nor a relative or participial clause
+        bounds = [_start_index(ctx) - 1] + [m for m in range(i) if toks[m].text == ","]
+        segments = [(a + 1, b) for a, b in itertools.pairwise(bounds) if b > a + 1]
+        segments = [
+            (a, b)
+            for a, b in segments
+            if toks[a].word
+            and toks[a].low not in lex.participle_openers
+            and toks[a].low not in _RELATIVES
+            and not toks[a].low.endswith(("ant", "ing"))
+        ]
+        s0, e0 = segments[0] if segments else (0, None)
+        if e0 is not None and _length(ctx, s0, e0) <= MAX_SUBJECT_TOKENS:
+            words = _span_text(ctx, s0, e0)
+            ref = _Ref(words, None, True, toks[s0].start, toks[e0 - 1].end)
+            np = _NP("vague", (ref,), ref.start, ref.end, words, reason="anonymous speaker")
     if np is None:
         return []
     if (
@@ -2562,6 +2585,8 @@ def _verb_match(ctx: _Ctx, i: int, end: int, *, weak: bool, participle: bool) ->
     out.append(_Match(cue, cue_start, toks[end - 1].end, np, kind))
     return out + _medium_after(ctx, after)
 
+
+_TELL = frozenset({"tell", "tells", "told", "telling"})
 
 #: Words before "que" that make a conjunction, not a relative pronoun ("alors que").
 _CONJUNCTION_BEFORE_QUE = frozenset(

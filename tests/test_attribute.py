@@ -273,6 +273,10 @@ def test_french_named_sources(sentence: str, expected: list[str]) -> None:
         "Aucune victime n'a été signalée.",  # "ne" alone: zero victims are reported
         "Les services de renseignement occidentaux attribuent l'incendie à un sabotage.",
         "Pour plusieurs économistes, la baisse des taux arrive trop tard.",
+        (
+            "Un cadre de la compagnie, s'exprimant sous couvert d'anonymat, a jugé « irréaliste »"
+            " le calendrier annoncé."
+        ),
         "Le tunnel restera fermé jusqu'à lundi, a-t-on appris de source préfectorale.",
         "Les experts occidentaux jugent ce char dépassé.",
     ],
@@ -434,6 +438,11 @@ def test_english_named_sources(sentence: str, expected: list[str]) -> None:
         "Diplomats in Vienna said the inspectors had been turned back.",
         "Officials in two neighbouring states have reported similar outages.",
         "According to Western intelligence services, the depot was hit twice.",
+        # "told X": X was told; the speaker, behind a long clause, asked not to be named
+        (
+            "A senior customs officer, who spoke on condition of anonymity because the inquiry"
+            " is still open, told Reuters the cargo had been relabelled."
+        ),
     ],
 )
 def test_english_vague_sources(sentence: str) -> None:
