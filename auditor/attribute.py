@@ -2149,6 +2149,8 @@ def _find_matches(ctx: _Ctx, quotes: Sequence[_Quote]) -> list[_Match]:
         if end == -1 and not capitalised:
             end = lex.weak_verbs.match(toks, i, base=True)
             weak = end != -1
+        if end != -1 and i > 0 and toks[i - 1].low in {"se", "s'"}:
+            end, weak = -1, False  # "s'ajouteraient", "se rapporte à": another verb
         if end == -1 and not capitalised:
             end = lex.participles.match(toks, i, base=True)
             participle = end != -1

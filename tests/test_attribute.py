@@ -301,6 +301,7 @@ def test_french_vague_sources(sentence: str) -> None:
         "Si la hausse des prix à la pompe se confirmait, les ventes chuteraient.",
         "Pour Pékin, l'enjeu dépasse largement la mer de Chine.",  # a state's stakes, no holder
         "Pour la première fois, le port a fermé deux jours.",
+        "Ces renforts s'ajouteraient aux 4 000 hommes déjà déployés.",  # s'ajouter, not ajouter
         # a negated passive report: nobody is said to report anything
         "Ces chiffres n'ont pas été confirmés de manière indépendante.",
         "Le nouveau pont relie les deux rives depuis 2019.",
