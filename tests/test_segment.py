@@ -28,6 +28,16 @@ def units(text: str, **kwargs: object) -> list[tuple[str, str]]:
     return [(u.kind.value, u.text) for u in seg.units]
 
 
+def assert_boilerplate_between_sentences(line: str) -> None:
+    """``line`` alone between two paragraphs of an article is one boilerplate unit."""
+    assert units(f"Un vrai paragraphe. Il continue.\n{line}\nLa fin.") == [
+        ("sentence", "Un vrai paragraphe."),
+        ("sentence", "Il continue."),
+        ("boilerplate", line),
+        ("sentence", "La fin."),
+    ]
+
+
 def check_invariants(text: str, seg: Segmentation, skip: Sequence[tuple[int, int]] = ()) -> None:
     covered = bytearray(len(text))
     for i, p in enumerate(seg.paragraphs):
@@ -607,12 +617,7 @@ def test_skip_spans_produce_no_units_or_paragraphs() -> None:
     ],
 )
 def test_boilerplate_lines(line: str) -> None:
-    assert units(f"Un vrai paragraphe. Il continue.\n{line}\nLa fin.") == [
-        ("sentence", "Un vrai paragraphe."),
-        ("sentence", "Il continue."),
-        ("boilerplate", line),
-        ("sentence", "La fin."),
-    ]
+    assert_boilerplate_between_sentences(line)
 
 
 @pytest.mark.parametrize(
@@ -912,12 +917,7 @@ def test_further_reading_pointers_are_boilerplate() -> None:
     ],
 )
 def test_furniture_lines_are_one_boilerplate_unit(line: str) -> None:
-    assert units(f"Un vrai paragraphe. Il continue.\n{line}\nLa fin.") == [
-        ("sentence", "Un vrai paragraphe."),
-        ("sentence", "Il continue."),
-        ("boilerplate", line),
-        ("sentence", "La fin."),
-    ]
+    assert_boilerplate_between_sentences(line)
 
 
 @pytest.mark.parametrize(
@@ -992,12 +992,7 @@ def test_an_author_bio_is_boilerplate_only_as_the_last_paragraph() -> None:
     ],
 )
 def test_bylines_metadata_lines_and_pointers_are_boilerplate(line: str) -> None:
-    assert units(f"Un vrai paragraphe. Il continue.\n{line}\nLa fin.") == [
-        ("sentence", "Un vrai paragraphe."),
-        ("sentence", "Il continue."),
-        ("boilerplate", line),
-        ("sentence", "La fin."),
-    ]
+    assert_boilerplate_between_sentences(line)
 
 
 @pytest.mark.parametrize(
