@@ -25,8 +25,11 @@ a plain section label under the title ("Ce qu'il faut savoir", "Why this matters
 ending in "?!" is a heading. A question in the body that opens a scenario ("Et si, demain,
 tout basculait ?", "What if…?") is dramatic speculation.
 
-Kind, beyond the lexicon markers: quotation marks make a quote only when they reproduce
-someone's words, not around a short term or label ("une enquête pour « vol »"); rhetorical
+Kind, beyond the lexicon markers: quotation marks (« », “ ”, " ", and British ‘ ’) make a quote
+only when they reproduce someone's words, not around a short term or label ("une enquête pour
+« vol »"); a quotation that a speech verb says, however short, is someone's words ("a jugé
+« prématuré »", "dismissed the claims as ‘fairy tales’"), unless it is a name or follows a
+preposition or a naming word ("surnommé « Storm Corps »"); rhetorical
 fragments ("Soit."), exclamative sentences ("Quelle pagaille !"), verbless exclamations and
 evaluations, instructions (imperatives, infinitives in a list) and "is certainly <adjective>"
 are opinions; so are the author's predictions from a condition ("Si X se confirmait, il
@@ -35,13 +38,20 @@ assessments ("Il semble que…"), an inference ("donc", "therefore") in a unit w
 date that narrates no past event, and evaluative words that outweigh mere names. A reported view
 ("…, préviennent les agents"), a fact stated in the negative, the journalistic conditional of a
 reported fact ("aurait fourni", "seraient bloqués") and a condition with a figure stay claims;
-"évidemment" tagged on after a comma or in parentheses is an aside, not a judgement. A short
-verbless question standing alone between paragraphs ("Et demain, le Niger ?") is a heading.
+"évidemment" tagged on after a comma or in parentheses is an aside, not a judgement. A
+judgement after a copula ("ce corridor est devenu vital", "is less certain"; not in a relative
+clause, and only a weak sign next to a figure), the author's estimate of likelihood ("Il est
+probable que", "is likely to"), a conclusion without figures ("Au final, …") and the stakes of
+an actor framed by the author ("Pour Moscou, l'enjeu…": the frame names no one who acted) are
+opinions. A short question standing alone between paragraphs is a heading: verbless ("Et
+demain, le Niger ?") always, with a verb ("Qui étaient ces soldats ?") in an article cut into
+sections, never in a list of frequently asked questions.
 
 Check-worthiness asks for something specific: a number, a date, a named actor or source, a
 measurable comparison, a fact stated in the negative; practical information, what is not known,
-speculation without a named source and the views of unnamed crowds ("Analysts expect…") are not
-check-worthy.
+speculation without a named source, the views of unnamed crowds ("Analysts expect…"), that
+someone did not comment or confirm, and an unnamed speaker's verdict of a word or two or quoted
+counterfactual are not check-worthy.
 """
 
 from __future__ import annotations
@@ -82,6 +92,7 @@ OPINION_MARGIN_NAMES_ONLY = 1  # ... or when that content is only names (no numb
 ACTOR_CAP = 1  # named actors count once towards a claim: analysis names actors too
 # check-worthiness
 PERSONAL_FIRST_PERSON = 1  # first-person words that make an unsourced claim personal
+VERDICT_WORDS = 2  # an unnamed speaker's quotation this short is a verdict (« prématuré »)
 EXCLAIMED_JUDGEMENT_WORDS = 10  # an exclaimed opinion of at most this many words is strong
 LANGUAGES = ("fr", "en")
 # Signal kinds the code itself reports (the lexicons' categories add their own).
@@ -314,6 +325,14 @@ class _Rules:
     not_number: re.Pattern[str] | None = None  # "en première ligne": a number word in an idiom
     section_heading: re.Pattern[str] | None = None  # "Ce qu'il faut savoir": a neutral heading
     not_names: frozenset[str] = frozenset()  # "Today's …" opens a sentence and names nobody
+    # "a dénoncé une « campagne … »": a quotation that is what a speech verb says
+    naming: frozenset[str] = frozenset()  # "surnommé « … »", "so-called": a name, not words
+    barriers: frozenset[str] = frozenset()  # prepositions: "une enquête pour « vol »"
+    characterising: re.Pattern[str] | None = None  # "dismissed … as", "a qualifié … de"
+    characterising_links: frozenset[str] = frozenset()  # "as", "comme", "de"
+    # "ce corridor est devenu vital": a copula, degree words, a word of judgement
+    evaluation: re.Pattern[str] | None = None
+    faq: re.Pattern[str] | None = None  # "Questions fréquentes": questions that stay questions
 
     def is_lexicon_word(self, folded_word: str) -> bool:
         """Whether a word alone is a sensational lexicon entry ("choc", "wow")."""
@@ -407,6 +426,19 @@ def _rules(language: str, extra_files: tuple[str, ...]) -> _Rules:
         not_number=_compile(kinds.get("number_idioms", ())),
         section_heading=_compile(sens.get("section_headings", ())),
         not_names=frozenset(fold(e.strip()) for e in kinds.get("not_names", ())),
+        naming=frozenset(fold(e.strip()).rstrip("'") for e in kinds.get("naming_words", ())),
+        barriers=frozenset(fold(e.strip()).rstrip("'") for e in kinds.get("prepositions", ())),
+        characterising=_compile(kinds.get("characterisation_verbs", ())),
+        characterising_links=frozenset(
+            fold(e.strip()).rstrip("'") for e in kinds.get("characterisation_links", ())
+        ),
+        evaluation=_pair(
+            kinds.get("judgement_copulas", ()),
+            kinds.get("judgement_adjectives", ()),
+            gap=2,
+            gap_words=kinds.get("degree_words", ()),
+        ),
+        faq=_compile(kinds.get("faq_headings", ())),
     )
 
 
@@ -426,15 +458,22 @@ _STANCE_TAIL = r"\s+(?![\w'-]+ing(?!\w))[^\W\d_][\w'-]*"
 
 
 def _pair(
-    first: Iterable[str], second: Iterable[str], tail: str = "", gap: int = 0
+    first: Iterable[str],
+    second: Iterable[str],
+    tail: str = "",
+    gap: int = 0,
+    gap_words: Iterable[str] = (),
 ) -> re.Pattern[str] | None:
-    """One regex for an entry of ``first`` followed (at most ``gap`` words later) by an entry of
-    ``second`` and then ``tail``: "is" + "certainly" + an adjective, "analysts" + "expect"."""
+    """One regex for an entry of ``first`` followed (at most ``gap`` words later, each one of
+    ``gap_words`` when given) by an entry of ``second`` and then ``tail``: "is" + "certainly" +
+    an adjective, "analysts" + "expect", "est" + "devenu" + "vital"."""
     a = [_entry_parts(e)[1] for e in first if e.strip()]
     b = [_entry_parts(e)[1] for e in second if e.strip()]
     if not a or not b:
         return None
-    words = rf"(?:\s+[^\s.!?;:,]+){{0,{gap}}}?" if gap else ""
+    between = [_entry_parts(e)[1] for e in gap_words if e.strip()]
+    word = f"(?:{'|'.join(sorted(between, key=len, reverse=True))})" if between else r"[^\s.!?;:,]+"
+    words = rf"(?:\s+{word}){{0,{gap}}}?" if gap else ""
     alt_a = "|".join(sorted(a, key=len, reverse=True))
     alt_b = "|".join(sorted(b, key=len, reverse=True))
     return re.compile(rf"(?<!\w)(?:{alt_a}){words}\s+(?:{alt_b}){tail}")
@@ -456,14 +495,26 @@ def quote_spans(text: str, open_at_start: bool = False) -> tuple[list[tuple[int,
 
     ``open_at_start`` says the unit begins inside a quotation opened by an earlier unit.
     Straight double quotes toggle; a closing ” with no quote open and a letter after it
-    opens one (a common typing slip).
+    opens one (a common typing slip). Single curly quotes (‘…’, the British style) pair when
+    the ‘ starts a word and the ’ ends one: a ’ inside a word is an apostrophe ("Kremlin’s").
     """
     spans: list[tuple[int, int]] = []
     start: int | None = 0 if open_at_start else None
-    straight = False
+    straight = single = False
     for i, ch in enumerate(text):
         if ch in _OPENERS and start is None:
-            start, straight = i, False
+            start, straight, single = i, False, False
+        elif (
+            ch == "‘"
+            and start is None
+            and not text[i - 1 : i].isalnum()
+            and text[i + 1 : i + 2].isalpha()
+        ):
+            start, straight, single = i, False, True
+        elif single:
+            if ch == "’" and start is not None and not text[i + 1 : i + 2].isalnum():
+                spans.append((start, i + 1))
+                start, single = None, False
         elif ch in "»”" and start is not None and not straight:
             spans.append((start, i + 1))
             start = None
@@ -481,7 +532,8 @@ def quote_spans(text: str, open_at_start: bool = False) -> tuple[list[tuple[int,
             elif straight:
                 spans.append((start, i + 1))
                 start = None
-    left_open = start is not None
+    # An unclosed ‘ may be a stray apostrophe: it quotes the rest of this unit, no further.
+    left_open = start is not None and not single
     if start is not None:
         spans.append((start, len(text)))
     return spans, left_open
@@ -566,6 +618,9 @@ class _Features:
     hypothesis: tuple[str, ...] = ()  # "Si …, il s'agirait": the author's conditional prediction
     inference: tuple[str, ...] = ()  # "donc", "thus": a connective of the author's argument
     modals: tuple[str, ...] = ()  # "pourrait", "could": weak words that speculate
+    evaluation: tuple[str, ...] = ()  # "est devenu vital", "is less certain": a judgement
+    quoted_hypothesis: bool = False  # « Sans X, Y aurait dû… »: a quoted counterfactual
+    frame_actors: tuple[str, ...] = ()  # "Pour Moscou, …": whose stakes the author weighs
 
     @property
     def checkable(self) -> tuple[str, ...]:
@@ -684,6 +739,56 @@ def _reported_speech(text: str, span: tuple[int, int], verbs: Sequence[re.Match[
     return False
 
 
+OBJECT_GAP_WORDS = 3  # "décrit des relations « … »": words between a speech verb and its quotation
+_GAP_WORD = re.compile(r"[^\W\d_]+'?")
+_RELATIVE_BEFORE = re.compile(r"(?<!\w)(?:que\s+|qu'|which\s+|whom\s+)(?:\S+\s+){0,2}$")
+
+
+def _name_like(quoted: str) -> bool:
+    """A quotation whose every word is capitalised is a name ("Storm Corps", "Aspides")."""
+    words = _words(quoted)
+    return bool(words) and all(w[0].isupper() or w[0].isdigit() for w in words)
+
+
+def _spoken_object(
+    text: str,
+    span: tuple[int, int],
+    verbs: Sequence[re.Match[str]],
+    characterising: Sequence[re.Match[str]],
+    rules: _Rules,
+) -> bool:
+    """A quotation given as what a speech verb says, however short: "a dénoncé une « campagne
+    de désinformation »", "a jugé « prématuré »", "reconnaît-elle, « un désastre »", "dismissed
+    the claims as ‘fairy tales’". Not a quotation after a preposition ("a annoncé une enquête
+    pour « vol »") or a naming word ("surnommé « Storm Corps »"), not a name, and not the
+    verb of a relative clause ("un prix que l'opposition juge « bradé »")."""
+    start = span[0]
+    if _name_like(text[start : span[1]]):
+        return False
+
+    def gap_words(verb: re.Match[str]) -> list[str] | None:
+        if verb.end() > start:
+            return None
+        if _RELATIVE_BEFORE.search(fold(text[max(0, verb.start() - 40) : verb.start()])):
+            return None
+        words = [w.rstrip("'") for w in _GAP_WORD.findall(fold(text[verb.end() : start]))]
+        if len(words) > SPEECH_VERB_DISTANCE or (words and words[-1] in rules.naming):
+            return None
+        return words
+
+    for verb in verbs:
+        words = gap_words(verb)
+        if words is None or fold(verb.group()) in rules.naming:
+            continue
+        if len(words) <= OBJECT_GAP_WORDS and not any(w in rules.barriers for w in words):
+            return True
+    for verb in characterising:
+        words = gap_words(verb)
+        if words and words[-1] in rules.characterising_links:
+            return True
+    return False
+
+
 _BULLET = re.compile(r"^[\s\-–—•*·]+")
 # French instructions: an infinitive opening a list item, "ne pas …", an imperative in -ez.
 _FR_INFINITIVE = re.compile(r"[a-zà-ÿ]+(?:er|ir|re|oir)")
@@ -791,6 +896,7 @@ _ETRE_PARTICIPLE = re.compile(
     r"|intervenu|survenu|parvenu|décéd|rentr)[a-zé]*"
 )
 _PARTICIPLE = re.compile(r"[a-zà-ÿ]+(?:é|ée|és|ées|i|ie|is|ies|u|ue|us|ues|t|te|ts|tes)")
+_MODAL_PAST = frozenset({"pu", "dû", "du"})
 _WORD_ONLY = re.compile(r"[^\W\d_]+")
 _FR_FUTURE = re.compile(r"[a-zà-ÿ]{2,}(?:ra|ront)")
 _CLAUSE_LEAD = re.compile(r"[\W_]*(?:(?:mais|et|or|but|and|yet)\s+)?")
@@ -828,7 +934,8 @@ def _predictions(
                         )
                     )
                 )
-                if participle and past:
+                # "aurait pu", "aurait dû": a modal past, still a hypothesis
+                if participle and past and after is not None and after.group(1) not in _MODAL_PAST:
                     continue
             conditionals.append(text[m.start() : m.end()])
         elif (rules.future is not None and rules.future.fullmatch(word)) or (
@@ -904,6 +1011,7 @@ def _features(
     speech_quotes = [q for q in quotes if not _is_term(text, q, rules)]
     quoted = sum(sum(1 for c in text[s:e] if c.isalnum()) for s, e in speech_quotes)
     longest = max((_quoted_words(text[s:e]) for s, e in speech_quotes), default=0)
+    characterising = _outside(_finditer(rules.characterising, folded), quotes)
     speech = any(
         _quoted_words(text[s:e]) >= QUOTE_MIN_WORDS
         and (
@@ -911,7 +1019,7 @@ def _features(
             or _reported_speech(text, (s, e), verbs)
         )
         for s, e in speech_quotes
-    )
+    ) or any(_spoken_object(text, q, verbs, characterising, rules) for q in quotes)
     opinion = tuple(text[m.start() : m.end()] for m in opinion_matches)
     weak_matches = [
         m
@@ -990,7 +1098,45 @@ def _features(
             text[m.start() : m.end()]
             for m in _outside(_finditer(rules.connectives, folded), quotes)
         ),
+        evaluation=tuple(
+            text[m.start() : m.end()]
+            for m in _outside(_finditer(rules.evaluation, folded), quotes)
+            if not _in_relative_clause(folded, m.start())
+        ),
+        frame_actors=_frame_actors(text, actors),
+        quoted_hypothesis=any(
+            _hypothesis(text[a:b], fold(text[a:b]), rules, ()) for a, b in quotes
+        ),
     )
+
+
+_RELATIVE = re.compile(
+    r"(?<!\w)(?:dont|qui|lequel|laquelle|lesquels|lesquelles|which|who|whose)(?!\w)"
+)
+
+
+def _in_relative_clause(folded: str, position: int) -> bool:
+    """Whether ``position`` sits in a relative clause ("la base, dont l'avenir reste
+    incertain"): there it describes a thing named, it is not what the sentence asserts."""
+    clause = re.split(r"[,;:(—–]", folded[:position])[-1]
+    return _RELATIVE.search(clause) is not None
+
+
+# "Pour Moscou, ce corridor est devenu vital": the stakes of a named actor, weighed by the
+# author (a source would have been read by the attribution stage).
+_FRAME = re.compile(
+    r"^\W*(?:[Pp]our|[Ff]or)\s+((?:[A-ZÀ-ÖØ-Þ][\w'’-]*)"
+    r"(?:\s+(?:[A-ZÀ-ÖØ-Þ][\w'’-]*|de|du|des|la|le|of|the))*)\s*,"
+)
+
+
+def _frame_actors(text: str, actors: Sequence[str]) -> tuple[str, ...]:
+    """The named actors of an opening "Pour X," / "For X," frame."""
+    frame = _FRAME.match(text)
+    if frame is None:
+        return ()
+    names = set(frame.group(1).split())
+    return tuple(a for a in actors if a in names)
 
 
 # ---------------------------------------------------------------------------
@@ -1098,18 +1244,26 @@ def _scenario_hits(text: str) -> list[_Hit]:
 
 
 QUESTION_HEADING_WORDS = 6  # a verbless question this short, alone between paragraphs, heads
+QUESTION_HEADING_VERB_WORDS = 7  # … and one with a verb ("Qui étaient ces soldats ?")
 
 
-def _question_heading(text: str, feats: _Features) -> bool:
-    """A short verbless question that makes a paragraph of its own ("Et demain, le Niger ?",
-    "Une présence durable ?"): a section title, not a question in the argument."""
+def _question_heading(text: str, feats: _Features, *, sections: bool, faq: bool) -> bool:
+    """A short question that makes a paragraph of its own: a section title, not a question in
+    the argument. Verbless ("Et demain, le Niger ?") it always is; with a verb ("Qui étaient
+    ces soldats ?") only in an article cut into sections by other headings and when not put
+    to the reader ("Et vous, … ?"). Never in a list of frequently asked questions."""
     plain = text.strip()
-    return (
-        _QUESTION_END.search(plain) is not None
-        and not _PILED_MARKS.search(plain)
-        and feats.fragment
-        and 2 <= len(_words(plain)) <= QUESTION_HEADING_WORDS
-    )
+    if faq or _QUESTION_END.search(plain) is None or _PILED_MARKS.search(plain):
+        return False
+    words = len(_words(plain))
+    if feats.fragment:
+        return 2 <= words <= QUESTION_HEADING_WORDS
+    return sections and not feats.second_person and 2 <= words <= QUESTION_HEADING_VERB_WORDS
+
+
+def _is_faq(heading: str, rules: _Rules) -> bool:
+    """Whether a heading opens a list of frequently asked questions ("Questions fréquentes")."""
+    return rules.faq is not None and rules.faq.search(fold(heading)) is not None
 
 
 def _section_label(text: str, rules: _Rules) -> bool:
@@ -1144,6 +1298,15 @@ def _caps_weight(word: str, rules: _Rules) -> int:
     if fold(word) in rules.shouted or (len(word) >= 5 and not _CONSONANT_RUN.search(word)):
         return WEAK
     return 0
+
+
+_VOWEL = re.compile(r"[AEIOUYÀ-ÖØ-Þ]")
+
+
+def _spoken_capitals(word: str) -> bool:
+    """A word in capitals of three letters or more that can be read as a word (WEEK, NOT),
+    not spelt out letter by letter (PKP, PLK: no vowel)."""
+    return len(word) >= 3 and bool(_VOWEL.search(word)) and not _CONSONANT_RUN.search(word)
 
 
 def _caps_hits(
@@ -1183,8 +1346,10 @@ def _caps_hits(
         while j + 1 < len(spans) and not text[spans[j][1] : spans[j + 1][0]].strip():
             j += 1
         start, end = spans[i][0], spans[j][1]
-        if j > i and any(len(w) >= 3 for _, _, w in spans[i : j + 1]):
-            hits.append(_Hit(CLICKBAIT, STRONG, start, end, text[start:end], CAPS))
+        if j > i:
+            # "ONE WEEK", "NOT A DRILL"; not a run of acronyms ("PKP PLK")
+            if any(_spoken_capitals(w) for _, _, w in spans[i : j + 1]):
+                hits.append(_Hit(CLICKBAIT, STRONG, start, end, text[start:end], CAPS))
         else:
             word = spans[i][2]
             weight = _caps_weight(word, rules)
@@ -1315,6 +1480,11 @@ def _decide_kind(unit: Unit, feats: _Features, attribution: Attribution) -> tupl
     # ("n'est pas encore connu") is a claim whatever evaluative words it holds.
     reporting = feats.reports_speech or feats.generic_view
     opinion = feats.opinion + feats.stance
+    # "ce corridor est devenu vital": the author's judgement; next to a figure ("la croissance
+    # reste modeste, à 0,2 %") it only weighs like an evaluative word
+    evaluation = () if reporting else feats.evaluation
+    if not _DIGITS.search(text):
+        opinion += evaluation
     if not reporting:
         if not feats.facts:
             # "Si X se confirmait, il s'agirait…": the author's prediction, not a reported fact
@@ -1325,12 +1495,16 @@ def _decide_kind(unit: Unit, feats: _Features, attribution: Attribution) -> tupl
             # (not a narrative "donc": "Le navire a donc été saisi")
             opinion += feats.inference
     weak = () if reporting or negative else feats.opinion_weak
+    if _DIGITS.search(text):
+        weak += evaluation
     opinion_score = STRONG * len(opinion) + len(weak)
     if feats.first_person and not storytelling:
         opinion_score += 1
-    claim_score = (
-        min(len(feats.facts), 2) + min(len(feats.actors), ACTOR_CAP) + (2 if reported else 0)
+    # the actor of a "Pour Moscou," frame is whose stakes are weighed, not who acted
+    actors = (
+        feats.actors if reported else tuple(a for a in feats.actors if a not in feats.frame_actors)
     )
+    claim_score = min(len(feats.facts), 2) + min(len(actors), ACTOR_CAP) + (2 if reported else 0)
     if opinion and claim_score < 3 and not reported:
         return UnitKind.OPINION, f"opinion marker '{opinion[0]}'"
     evaluative = [h for h in feats.hits if h.kind in _EVALUATIVE_KINDS]
@@ -1407,6 +1581,13 @@ def _decide_checkworthy(
     if feats.non_statement:
         return False, "not check-worthy: says that someone said nothing"
     if kind is UnitKind.QUOTE:
+        # an unnamed speaker's one-word verdict (« prématuré ») or counterfactual: nobody
+        # can check who judged, and there is no fact in it
+        if attribution.status is Status.VAGUE and (
+            feats.quoted_hypothesis
+            or (feats.longest_quote_words <= VERDICT_WORDS and not feats.facts)
+        ):
+            return False, "not check-worthy: an unnamed speaker's verdict or speculation"
         if attribution.status is not Status.UNATTRIBUTED or feats.checkable:
             return True, "check-worthy: reproduced words that can be checked"
         return False, "not check-worthy: words with no speaker and nothing specific to check"
@@ -1480,6 +1661,10 @@ def judge_units(
     per_paragraph = Counter(u.paragraph for u in units if u.kind is not UnitKind.BOILERPLATE)
     last_paragraph = max(per_paragraph, default=None)
     previous_paragraph: int | None = None
+    last_heading = ""
+    # section headings under the title: the article is cut into sections
+    body = [u for u in units if u.kind is not UnitKind.BOILERPLATE]
+    sections = any(u.kind is UnitKind.HEADING for u in body[1:])
     for unit in units:
         attribution = attributions.get(unit.id) or Attribution(
             status=Status.UNATTRIBUTED, reasons=("no attribution computed",)
@@ -1488,6 +1673,8 @@ def judge_units(
             open_quote = False
         previous_paragraph = unit.paragraph
         quotes, open_quote = quote_spans(unit.text, open_at_start=open_quote)
+        if unit.kind is UnitKind.HEADING:
+            last_heading = unit.text
         if unit.kind is UnitKind.BOILERPLATE:
             judgements.append(
                 Judgement(
@@ -1523,9 +1710,15 @@ def judge_units(
         reasons = list(attribution.reasons)
         if unit.kind is UnitKind.HEADING:
             kind, kind_reason = UnitKind.HEADING, "a title or heading"
-        elif unit.kind is UnitKind.SENTENCE and alone and _question_heading(unit.text, feats):
+        elif (
+            unit.kind is UnitKind.SENTENCE
+            and alone
+            and _question_heading(
+                unit.text, feats, sections=sections, faq=_is_faq(last_heading, rules)
+            )
+        ):
             # "Et demain, le Niger ?" standing alone between paragraphs: a section title
-            kind, kind_reason = UnitKind.HEADING, "a short verbless question standing alone"
+            kind, kind_reason = UnitKind.HEADING, "a short question standing alone heads a section"
         elif title and _PILED_MARKS.search(unit.text.strip()[-3:]):
             # "EXCLUSIVE: Rovers CLOSE to £35m swoop?!": a title that shouts, not a question
             kind, kind_reason = UnitKind.HEADING, "a title ending in piled-up marks"

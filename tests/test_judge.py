@@ -1312,3 +1312,222 @@ def test_a_question_inside_a_paragraph_or_with_a_verb_stays_a_question() -> None
     )
     assert judge_units(inside, {}, language="fr")[1].kind is UnitKind.QUESTION
     assert judge_units(with_verb, {}, language="fr")[1].kind is UnitKind.QUESTION
+
+
+# ---------------------------------------------------------------------------
+# Round 2: quoted verdicts, judgements after a copula, likelihood, section questions
+
+
+def test_british_single_quotes_pair_around_words_not_apostrophes() -> None:
+    text = "The union’s leader called it ‘a day we won’t forget’ and left."
+    spans, still_open = quote_spans(text)
+    assert [text[s:e] for s, e in spans] == ["‘a day we won’t forget’"]
+    assert not still_open
+    # a stray opening mark never quotes the next sentence
+    assert quote_spans("Back in the ‘nineties it was different")[1] is False
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (
+            "The regulator warned that the operator was showing ‘a worrying disregard for safety’.",
+            "en",
+        ),
+        ("La préfète a jugé « inacceptable » le retard pris par le chantier du tramway.", "fr"),
+        ("Le syndicat dénonce une « provocation » de la direction du port.", "fr"),
+        ("L'avocat a qualifié la décision de « disproportionnée ».", "fr"),
+        ("Les pêcheurs, reconnaît-il, ont vécu « un hiver noir » sur la côte.", "fr"),
+        ('The ministry has dismissed the reports of shortages as "scaremongering".', "en"),
+    ],
+)
+def test_a_short_quotation_said_by_a_speech_verb_is_a_quote(text: str, language: str) -> None:
+    assert judged(text, language).kind is UnitKind.QUOTE
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Le préfet a annoncé une enquête pour « vol aggravé » après le cambriolage.", "fr"),
+        ("Le ministère a présenté le plan « Ports Verts » mardi à Marseille.", "fr"),
+        ("Le parquet a rappelé la brigade surnommée « les Lynx » en renfort.", "fr"),
+        ("Un tarif que l'opposition juge « bradé » a été voté jeudi.", "fr"),
+        ('Officials said the scheme relies on so-called "ghost trucks" at night.', "en"),
+    ],
+)
+def test_terms_names_and_relative_clauses_keep_a_claim(text: str, language: str) -> None:
+    assert judged(text, language).kind is UnitKind.CLAIM
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Pour le quartier, cette ligne de bus est devenue vitale.", "fr"),
+        ("L'accord paraît bien fragile.", "fr"),
+        ("Les effets sur la nappe restent difficiles à mesurer.", "fr"),
+        ("Ce choix est tout sauf anodin.", "fr"),
+        ("That outcome is far from certain.", "en"),
+        ("The second plan looks even more ambitious.", "en"),
+    ],
+)
+def test_a_judgement_after_a_copula_is_an_opinion(text: str, language: str) -> None:
+    judgement = judged(text, language)
+    assert judgement.kind is UnitKind.OPINION
+    assert not judgement.checkworthy
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("La croissance reste modeste, à 0,2 % au troisième trimestre.", "fr"),
+        ("Le pont, qui reste fragile, a été rouvert mardi à la circulation.", "fr"),
+        ("Growth remained modest at 0.2% in the third quarter.", "en"),
+        ("The ferry, whose future remains uncertain, sailed from Dover on Monday.", "en"),
+    ],
+)
+def test_a_judgement_next_to_a_figure_or_in_a_relative_clause_stays_a_claim(
+    text: str, language: str
+) -> None:
+    assert judged(text, language).kind is UnitKind.CLAIM
+
+
+def test_a_judgement_reported_from_someone_stays_their_claim() -> None:
+    assert judged("Le maire estime que la situation est préoccupante.").kind is UnitKind.CLAIM
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Il est peu probable que le texte soit adopté avant l'été à Paris.", "fr"),
+        ("It is likely that the talks in Geneva will drag on.", "en"),
+        ("The new levy is likely to anger hauliers across Kent.", "en"),
+        ("Au final, la réforme semble surtout symbolique.", "fr"),
+        ("Une tendance se dessine déjà dans les sondages.", "fr"),
+        ("Planning for the traffic of 1990 is no way to plan a city.", "en"),
+    ],
+)
+def test_the_authors_estimates_and_conclusions_are_opinions(text: str, language: str) -> None:
+    assert judged(text, language).kind is UnitKind.OPINION
+
+
+def test_a_sum_and_a_share_are_claims_not_conclusions() -> None:
+    assert judged("Au total, 300 personnes ont été évacuées.").kind is UnitKind.CLAIM
+    assert judged("L'essentiel a été remboursé en espèces.").kind is UnitKind.CLAIM
+
+
+def test_the_stakes_of_a_named_actor_weighed_by_the_author_are_an_opinion() -> None:
+    judgement = judged("Pour Lisbonne, l'enjeu dépasse la seule question budgétaire.")
+    assert judgement.kind is UnitKind.OPINION
+    sourced = Attribution(
+        status=Status.ATTRIBUTED,
+        sources=(SourceRef("Lisbonne", None, None, "pour"),),
+    )
+    text = "Pour Lisbonne, l'enjeu dépasse la seule question budgétaire."
+    assert judged(text, attribution=sourced).kind is UnitKind.CLAIM
+
+
+def sectioned(question: str, heading: str = "Les premiers témoins") -> list[Judgement]:
+    units = make_units(
+        ("Un village sous les eaux", UnitKind.HEADING),
+        "La crue a noyé la vallée en une nuit.",
+        question,
+        "Les pompiers décrivent une montée des eaux très rapide.",
+        (heading, UnitKind.HEADING),
+        "Les secours ont évacué deux cents personnes.",
+    )
+    return list(judge_units(units, {}, language="fr"))
+
+
+def test_a_short_question_standing_alone_in_an_article_with_sections_is_a_heading() -> None:
+    judgement = sectioned("Qui étaient les premiers sur place ?")[2]
+    assert judgement.kind is UnitKind.HEADING
+    assert not judgement.checkworthy
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Et vous, avez-vous déjà vu la rivière monter ?",  # put to the reader
+        "Comment une rivière aussi calme a-t-elle pu noyer toute la vallée en une nuit ?",
+    ],
+)
+def test_questions_to_the_reader_and_long_questions_stay_questions(question: str) -> None:
+    assert sectioned(question)[2].kind is UnitKind.QUESTION
+
+
+def test_the_questions_of_a_faq_stay_questions() -> None:
+    units = make_units(
+        ("Un village sous les eaux", UnitKind.HEADING),
+        ("Questions fréquentes", UnitKind.HEADING),
+        "Qui paie les dégâts ?",
+        "L'assurance de la commune couvre les bâtiments publics.",
+        "Quand l'école rouvrira-t-elle ?",
+        "La rentrée est prévue lundi.",
+    )
+    judgements = judge_units(units, {}, language="fr")
+    assert judgements[2].kind is UnitKind.QUESTION
+    assert judgements[4].kind is UnitKind.QUESTION
+
+
+def test_a_run_of_spelt_out_acronyms_is_not_shouting() -> None:
+    judgement = judged("A spokesman for the operator PKP PLK declined to comment.", "en")
+    assert not judgement.sensational
+    assert judged("This is NOT A DRILL, the mayor wrote on Sunday.", "en").sensational
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Jamais je n'aurais imaginé cela, et je suis ce dossier depuis dix ans.", "fr"),
+        ("L'hiver dernier, j'ai pu m'entretenir avec un ancien douanier à Brest.", "fr"),
+        ("I have covered this beat for a decade, and I have never seen anything so cynical.", "en"),
+        ("La vallée est devenue le carrefour de ce trafic mortel.", "fr"),
+        ("Le drone Lancet, l'autre arme fatale", "fr"),
+        ("And those are only the cases we know about.", "en"),
+        ("Une enquête sur un marché qui flambe… et sur ceux qui en profitent.", "fr"),
+        ("If smugglers cross with impunity today, who stops them trying something worse?", "en"),
+        ("Our ministers are asleep while the shadow war spreads to the ports.", "en"),
+    ],
+)
+def test_experience_deadly_trades_hidden_rests_and_menace_are_sensational(
+    text: str, language: str
+) -> None:
+    assert judged(text, language).sensational
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("The council has not commented on the leaked figures.", "en"),
+        ("Le ministère n'a pas confirmé ces informations.", "fr"),
+        ("Un chiffre que la mairie n'a jamais confirmé.", "fr"),
+    ],
+)
+def test_saying_that_someone_did_not_comment_or_confirm_is_not_checkworthy(
+    text: str, language: str
+) -> None:
+    assert not judged(text, language).checkworthy
+
+
+def test_a_fact_that_could_not_be_verified_is_checkworthy() -> None:
+    assert judged("Ce bilan n'a pas pu être vérifié de manière indépendante.").checkworthy
+
+
+def test_an_unnamed_speakers_verdict_or_counterfactual_is_not_checkworthy() -> None:
+    vague = Attribution(
+        status=Status.VAGUE,
+        sources=(SourceRef("un ancien magistrat", None, None, "a jugé", vague=True),),
+    )
+    named = Attribution(
+        status=Status.ATTRIBUTED,
+        sources=(SourceRef("Claire Roux", None, None, "a jugé"),),
+    )
+    verdict = "Un ancien magistrat a jugé « précipitée » la fermeture du tribunal."
+    counterfactual = (
+        "« Sans les digues, la ville aurait pu être noyée dès 2021 », affirme un ancien ingénieur."
+    )
+    assert judged(verdict, attribution=vague).kind is UnitKind.QUOTE
+    assert not judged(verdict, attribution=vague).checkworthy
+    assert not judged(counterfactual, attribution=vague).checkworthy
+    named_verdict = "Claire Roux a jugé « précipitée » la fermeture du tribunal."
+    assert judged(named_verdict, attribution=named).checkworthy
