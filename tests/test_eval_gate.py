@@ -144,7 +144,7 @@ def evaluation() -> evaluate.Evaluation:
 
 
 def test_every_label_file_was_evaluated(evaluation: evaluate.Evaluation) -> None:
-    assert set(evaluation.groups) == {"seeds", "articles", "heldout", "blind2", "blind3", "blind4"}
+    assert set(evaluation.groups) == {"seeds", "articles", "heldout", "blind2", "blind3", "blind4", "blind5"}
     assert len(evaluation.groups["seeds"].documents) == 5
     assert len(evaluation.groups["heldout"].documents) == 10
     for name, group in evaluation.groups.items():
