@@ -1360,6 +1360,9 @@ def _classify(ctx: _Ctx, i: int, j: int, role: str) -> _NP:
                 ]
         if refs:
             return np("named", refs, head=head, reason="spokesperson of a named body")
+        if toks[i].low in lex.possessives:
+            # "son porte-parole", "its spokesman": the spokesperson of a body named before
+            return np("pronoun", head=toks[hs].low, reason="possessive: refers to someone before")
         return np("vague", [_vague_ref(ctx, i, core)], head=head, reason="anonymous spokesperson")
 
     if cat == "person":
@@ -2054,9 +2057,22 @@ def _view_frame(ctx: _Ctx, earlier: Sequence[_Match]) -> list[_Match]:
     elif np.kind == "vague":
         keep = np.reason not in {"unidentified speaker", "impersonal or indefinite source"}
     elif np.kind == "named":
-        # a person or a source the registry knows, not a place ("Pour Moscou")
-        keep = any(r.source is not None for r in np.refs) or any(
-            word in np.reason for word in ("person", "role", "spokesperson", "office")
+        # a person or a source the registry knows, not a place ("Pour Moscou"); a name with
+        # a role in apposition is a person ("Pour Anne Roy, chercheuse au CNRS, …")
+        keep = (
+            any(r.source is not None for r in np.refs)
+            or any(word in np.reason for word in ("person", "role", "spokesperson", "office"))
+            or (
+                comma + 1 < len(toks)
+                and (
+                    lex.person_roles.match(toks, comma + 1) != -1
+                    or (
+                        lex.indefinite.match(toks, comma + 1) != -1
+                        and lex.person_roles.match(toks, lex.indefinite.match(toks, comma + 1))
+                        != -1
+                    )
+                )
+            )
         )
     else:
         keep = False
@@ -2159,6 +2175,15 @@ def _find_matches(ctx: _Ctx, quotes: Sequence[_Quote]) -> list[_Match]:
         if end == -1 and not capitalised and _pronominal_before(ctx, i):
             end = lex.pronominal_participles.match(toks, i, base=True)
             participle = end != -1
+        after_verb = _skip_right(ctx, end) if end != -1 else n
+        if (
+            end != -1
+            and t.base in _PLAN_VERBS
+            and after_verb + 1 < n
+            and toks[after_verb].low in {"de", "d'"}
+            and toks[after_verb + 1].low.endswith(("er", "ir", "re", "oir"))  # an infinitive
+        ):
+            end = -1  # "a prévu de lancer": a plan, an act; "prévoit une baisse" forecasts
         if end != -1 and i not in used:
             found = _verb_match(ctx, i, end, weak=weak, participle=participle)
             if found:
@@ -2589,6 +2614,22 @@ def _verb_match(ctx: _Ctx, i: int, end: int, *, weak: bool, participle: bool) ->
 
 
 _TELL = frozenset({"tell", "tells", "told", "telling"})
+#: "prévoir de" + infinitive plans an act; "prévoir" + a noun or "que" forecasts.
+_PLAN_VERBS = frozenset(
+    {
+        "prévoit",
+        "prévoient",
+        "prévoyait",
+        "prévoyaient",
+        "prévit",
+        "prévoira",
+        "prévoiront",
+        "prévu",
+        "prévue",
+        "prévus",
+        "prévues",
+    }
+)
 
 #: Words before "que" that make a conjunction, not a relative pronoun ("alors que").
 _CONJUNCTION_BEFORE_QUE = frozenset(
@@ -2841,10 +2882,12 @@ def _unidentified_bodies(ctx: _Ctx, k: int, hs: int, he: int, core: int) -> bool
         if not toks[m].word or toks[m].low in _COMPLEMENT_PREPS:
             break
         after.append(m)
+    # before the head (English), and only for several bodies: "the foreign ministry" is one
+    plural = he > 0 and toks[he - 1].low.endswith("s")
     before = [
         m
         for m in range(k, hs)
-        if not toks[m].cap or (m == 0 and m + 1 < len(toks) and not toks[m + 1].cap)
+        if plural and (not toks[m].cap or (m == 0 and m + 1 < len(toks) and not toks[m + 1].cap))
     ]
     return any(toks[m].low in _UNIDENTIFYING for m in (*after, *before))
 

@@ -239,6 +239,7 @@ def kinds(attribution: Attribution) -> set[str]:
             "Pour l'ISW, l'offensive marque le pas depuis deux semaines.",
             ["Institute for the Study of War"],
         ),
+        ("Pour Anne Roy, chercheuse au CNRS, la sécheresse va durer.", ["Anne Roy"]),
     ],
 )
 def test_french_named_sources(sentence: str, expected: list[str]) -> None:
@@ -273,6 +274,7 @@ def test_french_named_sources(sentence: str, expected: list[str]) -> None:
         "Aucune victime n'a été signalée.",  # "ne" alone: zero victims are reported
         "Les services de renseignement occidentaux attribuent l'incendie à un sabotage.",
         "Pour plusieurs économistes, la baisse des taux arrive trop tard.",
+        "Plusieurs experts y voient la marque d'une aide extérieure.",
         (
             "Un cadre de la compagnie, s'exprimant sous couvert d'anonymat, a jugé « irréaliste »"
             " le calendrier annoncé."
@@ -302,6 +304,8 @@ def test_french_vague_sources(sentence: str) -> None:
         "Pour Pékin, l'enjeu dépasse largement la mer de Chine.",  # a state's stakes, no holder
         "Pour la première fois, le port a fermé deux jours.",
         "Ces renforts s'ajouteraient aux 4 000 hommes déjà déployés.",  # s'ajouter, not ajouter
+        "Rien ne dit que le barrage tiendra jusqu'au printemps.",
+        "La région a prévu de rouvrir la ligne en juin.",  # a plan, not a report
         # a negated passive report: nobody is said to report anything
         "Ces chiffres n'ont pas été confirmés de manière indépendante.",
         "Le nouveau pont relie les deux rives depuis 2019.",
@@ -418,6 +422,7 @@ def test_anonymous_speaker_of_a_quotation_is_vague() -> None:
             "Photos taken by Maxar Technologies on Monday show two new hangars.",
             ["Maxar Technologies"],
         ),
+        ("The Irish foreign ministry said it would summon the envoy.", ["Irish foreign ministry"]),
     ],
 )
 def test_english_named_sources(sentence: str, expected: list[str]) -> None:
@@ -458,6 +463,7 @@ def test_english_vague_sources(sentence: str) -> None:
         "The rifles were provided by a dealer in Antwerp.",
         "Measures taken by the council have not cut traffic.",
         "The figures have not been independently verified.",
+        "Let me tell you about the night the lights went out.",
     ],
 )
 def test_english_agents_of_acts_are_not_sources(sentence: str) -> None:
@@ -1784,3 +1790,13 @@ def test_named_bodys_agents_continue_its_report(paragraph: tuple[str, str], lang
 def test_agents_without_a_report_before_are_unattributed() -> None:
     assert one("Les gendarmes ont bouclé le quartier.").status is Status.UNATTRIBUTED
     assert one("The investigators searched the house.", "en").status is Status.UNATTRIBUTED
+
+
+def test_a_possessive_spokesperson_speaks_for_the_body_named_before() -> None:
+    attributions = judge(
+        (
+            "Le ministère de l'Unification a annoncé mardi l'ouverture d'un centre d'accueil.",
+            "Les prisonniers seront accueillis à Séoul, a précisé son porte-parole.",
+        )
+    )
+    assert attributions[1].status is Status.ATTRIBUTED, attributions[1].reasons
