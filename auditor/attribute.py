@@ -2376,7 +2376,11 @@ _NOT_A_VERB = frozenset(
         "et mais ou donc car or ni puis and but so then le la les l' un une des du de d' the a an "
         "en dans à au aux pour par sur avec sans in on at for with by from of to qui que qu' dont "
         "who which that ce cette ces cet il elle ils elles he she they it we i nous vous je you "
-        "selon according comme as si if when quand lorsque même even not ne n' pas plus"
+        "selon according comme as si if when quand lorsque même even not ne n' pas plus "
+        "avant après depuis pendant lors dès jusqu' malgré alors ainsi aussi tandis puisque "
+        "parce afin sauf vers chez entre sous contre parmi notamment surtout désormais "
+        "toujours encore déjà before after while since until during though although because "
+        "whereas including"
     ).split()
 )
 
@@ -3475,6 +3479,9 @@ class _Memory:
         self.subjects, self.subjects_unit = (), None
 
 
+#: A role in apposition after a name: ", chercheuse à l'Institut", ", a lawyer for the family".
+_APPOSED_ROLE = re.compile(r"\s*,\s*([^,.;:!?«»“”\"]{2,60})")
+
 #: How many units back a pronoun may look for its antecedent.
 ANAPHORA_WINDOW = 4
 
@@ -3915,7 +3922,11 @@ def _remember(
             person.vague,
         )
         if not any(m[3].name == src.name and m[0] == index for m in memory.mentions):
-            memory.mentions.append((index, unit.id, person.name, src))
+            # "Park Ji-won, chercheuse à l'Institut…": the role in apposition is how the
+            # article may name her later ("la chercheuse")
+            apposed = _APPOSED_ROLE.match(unit.text, person.end) if not person.vague else None
+            words = f"{person.name} {apposed.group(1)}" if apposed else person.name
+            memory.mentions.append((index, unit.id, words, src))
     # Reports named here, for a later "L'enquête…".
     if own:
         heads = [m.np.head for m in analysis.matches if m.np.head]

@@ -1800,3 +1800,15 @@ def test_a_possessive_spokesperson_speaks_for_the_body_named_before() -> None:
         )
     )
     assert attributions[1].status is Status.ATTRIBUTED, attributions[1].reasons
+
+
+def test_a_role_in_apposition_lets_a_later_description_find_the_named_person() -> None:
+    """An anonymous mention ("une chercheuse … décrivent"), then a named one ("Léa Morin,
+    chercheuse à l'IFRI"): "La chercheuse" later is Léa Morin, not the anonymous one."""
+    attributions = judge(
+        "Des soldats et une chercheuse décrivent une troupe disciplinée.",
+        "À Paris, Léa Morin, chercheuse à l'IFRI, suit ce dossier depuis 2024.",
+        "La chercheuse y voit le principal gain de Pyongyang.",
+    )
+    assert attributions[0].status is Status.VAGUE
+    assert attributions[2].status is Status.ATTRIBUTED, attributions[2].reasons
