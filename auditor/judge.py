@@ -332,6 +332,8 @@ class _Rules:
     characterising_links: frozenset[str] = frozenset()  # "as", "comme", "de"
     # "ce corridor est devenu vital": a copula, degree words, a word of judgement
     evaluation: re.Pattern[str] | None = None
+    # "reste un outil fragile", "is a risky bet": the judgement of a noun after the copula
+    evaluation_np: re.Pattern[str] | None = None
     faq: re.Pattern[str] | None = None  # "Questions fréquentes": questions that stay questions
 
     def is_lexicon_word(self, folded_word: str) -> bool:
@@ -438,6 +440,13 @@ def _rules(language: str, extra_files: tuple[str, ...]) -> _Rules:
             gap=2,
             gap_words=kinds.get("degree_words", ()),
         ),
+        evaluation_np=_pair(
+            kinds.get("judgement_copulas", ()),
+            kinds.get("judgement_adjectives", ()),
+            gap=1,
+            gap_words=kinds.get("degree_words", ()),
+            lead=_INDEFINITE_NOUN,
+        ),
         faq=_compile(kinds.get("faq_headings", ())),
     )
 
@@ -453,6 +462,10 @@ def _sensational_entries(sens: Mapping[str, Sequence[str]]) -> list[str]:
     ]
 
 
+# "(pourtant) un outil": an adverb maybe, an indefinite article and one word before the judged
+# adjective.
+_INDEFINITE_NOUN = r"(?:\s+[^\W\d_]+)?\s+(?:un|une|a|an)\s+[^\W\d_][\w'-]*"
+
 # An evaluative adjective after "is certainly", not a verb ("was clearly wearing").
 _STANCE_TAIL = r"\s+(?![\w'-]+ing(?!\w))[^\W\d_][\w'-]*"
 
@@ -463,10 +476,12 @@ def _pair(
     tail: str = "",
     gap: int = 0,
     gap_words: Iterable[str] = (),
+    lead: str = "",
 ) -> re.Pattern[str] | None:
     """One regex for an entry of ``first`` followed (at most ``gap`` words later, each one of
     ``gap_words`` when given) by an entry of ``second`` and then ``tail``: "is" + "certainly" +
-    an adjective, "analysts" + "expect", "est" + "devenu" + "vital"."""
+    an adjective, "analysts" + "expect", "est" + "devenu" + "vital". ``lead`` is a regex
+    right after ``first`` ("reste" + "un outil" + "fragile")."""
     a = [_entry_parts(e)[1] for e in first if e.strip()]
     b = [_entry_parts(e)[1] for e in second if e.strip()]
     if not a or not b:
@@ -476,7 +491,7 @@ def _pair(
     words = rf"(?:\s+{word}){{0,{gap}}}?" if gap else ""
     alt_a = "|".join(sorted(a, key=len, reverse=True))
     alt_b = "|".join(sorted(b, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alt_a}){words}\s+(?:{alt_b}){tail}")
+    return re.compile(rf"(?<!\w)(?:{alt_a}){lead}{words}\s+(?:{alt_b}){tail}")
 
 
 def _language(language: str | None) -> str:
@@ -621,6 +636,8 @@ class _Features:
     evaluation: tuple[str, ...] = ()  # "est devenu vital", "is less certain": a judgement
     quoted_hypothesis: bool = False  # « Sans X, Y aurait dû… »: a quoted counterfactual
     frame_actors: tuple[str, ...] = ()  # "Pour Moscou, …": whose stakes the author weighs
+    conditionals: tuple[str, ...] = ()  # conditional verbs and modals outside quotations
+    quoted_prediction: bool = False  # « …, ce sera le vrai signal » : a quoted forecast
 
     @property
     def checkable(self) -> tuple[str, ...]:
@@ -674,7 +691,11 @@ def _checkable(text: str, folded: str, rules: _Rules) -> tuple[list[str], list[s
         if not _anaphoric(folded, m) and not any(i.start() <= m.start() < i.end() for i in idioms)
     ]
     facts += [text[m.start() : m.end()] for m in numbers][:2]
-    facts += [text[m.start() : m.end()] for m in _finditer(rules.time_words, folded)][:2]
+    facts += [
+        text[m.start() : m.end()]
+        for m in _finditer(rules.time_words, folded)
+        if not any(i.start() <= m.start() < i.end() for i in idioms)  # "depuis longtemps"
+    ][:2]
     actors = [text[m.start() : m.end()] for m in _finditer(rules.demonyms, folded)][:2]
     for m in _CAPITALISED.finditer(clean):
         before = clean[: m.start()]
@@ -945,6 +966,9 @@ def _predictions(
     return conditionals, futures
 
 
+_PAST_CONDITIONAL = re.compile(r"(?<!\w)(?:aurai(?:t|ent)|serai(?:t|ent)|would\s+have)(?!\w)")
+
+
 def _hypothesis(
     text: str, folded: str, rules: _Rules, quotes: Sequence[tuple[int, int]]
 ) -> tuple[str, ...]:
@@ -968,6 +992,11 @@ def _hypothesis(
     if not cues:
         return ()
     conditionals, futures = _predictions(text, folded, rules, quotes)
+    if not conditionals and opening:
+        # "Sans X, Y se serait effondrée": after "Sans X," a past conditional is unreal too
+        conditionals = [
+            text[m.start() : m.end()] for m in _outside(_PAST_CONDITIONAL.finditer(folded), quotes)
+        ]
     if conditionals:
         return (f"{text[cues[0].start() : cues[0].end()]} … {conditionals[0]}",)
     if futures and open_ended:
@@ -1001,7 +1030,9 @@ def _features(
     asides = [a for a in _finditer(rules.asides, folded) if _aside(text, a, parentheses)]
     opinion_matches = [
         m
-        for m in _outside(_finditer(rules.opinion, folded), quotes)
+        for m in _outside(
+            [*_finditer(rules.opinion, folded), *_CONSTRUCTIONS.finditer(folded)], quotes
+        )
         if not any(k.start() <= m.start() < k.end() for k in linking)
         and not any(a.start() <= m.start() < a.end() for a in asides)
     ]
@@ -1041,11 +1072,12 @@ def _features(
     hits = _sensational_hits(text, folded, rules, quotes, title=title)
     # "You won't believe…": the reader addressed by a clickbait formula is not given advice.
     teasers = [h for h in hits if h.kind == CLICKBAIT]
+    lead = _address_lead(text)
     second = len(
         [
             m
             for m in _outside(_finditer(rules.second_person, folded), quotes)
-            if not any(h.start <= m.start() < h.end for h in teasers)
+            if not any(h.start <= m.start() < h.end for h in teasers) and m.end() > lead
         ]
     )
     facts, actors = _checkable(text, folded, rules)
@@ -1100,14 +1132,47 @@ def _features(
         ),
         evaluation=tuple(
             text[m.start() : m.end()]
-            for m in _outside(_finditer(rules.evaluation, folded), quotes)
+            for pattern in (rules.evaluation, rules.evaluation_np)
+            for m in _outside(_finditer(pattern, folded), quotes)
             if not _in_relative_clause(folded, m.start())
         ),
         frame_actors=_frame_actors(text, actors),
+        conditionals=tuple(_predictions(text, folded, rules, quotes)[0]),
+        quoted_prediction=any(
+            any(_predictions(text[a:b], fold(text[a:b]), rules, ()))
+            and not _TOLD_PAST.search(text[a:b].lower())
+            for a, b in quotes
+        ),
         quoted_hypothesis=any(
             _hypothesis(text[a:b], fold(text[a:b]), rules, ()) for a, b in quotes
         ),
     )
+
+
+# Constructions of the author's judgement that no word list holds: a conclusion drawn with
+# "de quoi" + infinitive ("…: de quoi inquiéter Kiev"), a categorical forecast with "jamais"
+# and a future ("ne transportera jamais", "will never").
+_CONSTRUCTIONS = re.compile(
+    r"(?:^|[:;,—–]\s*)de\s+quoi\s+[a-z]+(?:er|ir|re)(?!\w)"
+    r"|(?<!\w)ne\s+(?:[a-z]'|[a-z]+\s+)?[a-z]{2,}(?:ra|ront)\s+(?:plus\s+)?jamais(?!\w)"
+    r"|(?<!\w)(?:will|won't)\s+never(?!\w)"
+)
+# "Détrompez-vous : Pyongyang en a livré des millions.": a short call to the reader before a
+# colon, then a told past event; the reader is not what the sentence is about.
+_LEAD_WORDS = 5
+_TOLD_PAST = re.compile(
+    r"(?<!\w)(?:a|ont|avait|avaient)\s+(?:[a-zà-ÿ]+\s+){0,2}?[a-zà-ÿ]{2,}(?:é|ée|és|ées|is|it|u|us)"
+    r"(?!\w)|(?<!\w)(?:has|have|had)\s+[a-z]{3,}(?:ed|en|t)(?!\w)|(?<!\w)[a-z]{3,}ed(?!\w)"
+)
+
+
+def _address_lead(text: str) -> int:
+    """The end of a short lead-in addressed to the reader before a colon when what follows
+    tells a past event ("Make no mistake: Moscow has received…"); 0 otherwise."""
+    colon = text.find(":")
+    if colon < 0 or len(_words(text[:colon])) > _LEAD_WORDS:
+        return 0
+    return colon if _TOLD_PAST.search(text[colon:].lower()) else 0
 
 
 _RELATIVE = re.compile(
@@ -1245,6 +1310,20 @@ def _scenario_hits(text: str) -> list[_Hit]:
 
 QUESTION_HEADING_WORDS = 6  # a verbless question this short, alone between paragraphs, heads
 QUESTION_HEADING_VERB_WORDS = 7  # … and one with a verb ("Qui étaient ces soldats ?")
+
+
+SHOUTED_LINE_SHARE = 0.8  # share of capital letters that makes a line shouted
+SHOUTED_LINE_WORDS = 3  # ... when it has at least this many words
+
+
+def _shouted_line(text: str) -> bool:
+    """A line of several words written in capitals ("OBUS NORD-CORÉENS : LA ROULETTE…")."""
+    letters = [c for c in text if c.isalpha()]
+    return (
+        len(_words(text)) >= SHOUTED_LINE_WORDS
+        and bool(letters)
+        and sum(c.isupper() for c in letters) / len(letters) > SHOUTED_LINE_SHARE
+    )
 
 
 def _question_heading(text: str, feats: _Features, *, sections: bool, faq: bool) -> bool:
@@ -1494,11 +1573,12 @@ def _decide_kind(unit: Unit, feats: _Features, attribution: Attribution) -> tupl
             # "La course est donc engagée…": an inference of the author with nothing to count
             # (not a narrative "donc": "Le navire a donc été saisi")
             opinion += feats.inference
-    weak = () if reporting or negative else feats.opinion_weak
+    weak = () if reporting or negative or _report_hedge(feats, attribution) else feats.opinion_weak
     if _DIGITS.search(text):
         weak += evaluation
     opinion_score = STRONG * len(opinion) + len(weak)
-    if feats.first_person and not storytelling:
+    # the author telling what they did ("I switched that same night") is no judgement
+    if feats.first_person and not storytelling and not _TOLD_PAST.search(text.lower()):
         opinion_score += 1
     # the actor of a "Pour Moscou," frame is whose stakes are weighed, not who acted
     actors = (
@@ -1552,6 +1632,20 @@ def _decide_kind(unit: Unit, feats: _Features, attribution: Attribution) -> tupl
     return UnitKind.CLAIM, "asserts something about the world"
 
 
+def _report_hedge(feats: _Features, attribution: Attribution) -> bool:
+    """Whether the unit is hedged as reported information ("reportedly", "aurait été
+    affecté"): a hedge the attribution stage found that is none of the author's own
+    conditionals or modals ("pourrait", "would")."""
+    own = {
+        w
+        for o in (*feats.opinion_weak, *feats.conditionals, *feats.modals)
+        for w in fold(o).split()
+    }
+    return any(
+        s.kind == "hedged" and not own & set(fold(s.text).split()) for s in attribution.signals
+    )
+
+
 _EXCLAMATIVE_START = re.compile(
     r"\W*(?:quel|quelle|quels|quelles|que de|tant de|autant de|combien de|what|such|so many"
     r"|so much|how)(?!\w)"
@@ -1585,6 +1679,7 @@ def _decide_checkworthy(
         # can check who judged, and there is no fact in it
         if attribution.status is Status.VAGUE and (
             feats.quoted_hypothesis
+            or (feats.quoted_prediction and not feats.facts)
             or (feats.longest_quote_words <= VERDICT_WORDS and not feats.facts)
         ):
             return False, "not check-worthy: an unnamed speaker's verdict or speculation"
@@ -1705,7 +1800,7 @@ def judge_units(
             and unit.paragraph != last_paragraph
             and not quotes
         )
-        seen_body = True
+        body_started, seen_body = seen_body, True
         feats = _features(unit, rules, quotes, title)
         reasons = list(attribution.reasons)
         if unit.kind is UnitKind.HEADING:
@@ -1719,6 +1814,13 @@ def judge_units(
         ):
             # "Et demain, le Niger ?" standing alone between paragraphs: a section title
             kind, kind_reason = UnitKind.HEADING, "a short question standing alone heads a section"
+        elif (
+            unit.kind is UnitKind.SENTENCE
+            and (alone or not body_started)
+            and _shouted_line(unit.text)
+        ):
+            # "OBUS NORD-CORÉENS : LA ROULETTE RUSSE !" on a line of its own: a title
+            kind, kind_reason = UnitKind.HEADING, "a line in capitals standing alone"
         elif title and _PILED_MARKS.search(unit.text.strip()[-3:]):
             # "EXCLUSIVE: Rovers CLOSE to £35m swoop?!": a title that shouts, not a question
             kind, kind_reason = UnitKind.HEADING, "a title ending in piled-up marks"

@@ -1531,3 +1531,122 @@ def test_an_unnamed_speakers_verdict_or_counterfactual_is_not_checkworthy() -> N
     assert not judged(counterfactual, attribution=vague).checkworthy
     named_verdict = "Claire Roux a jugé « précipitée » la fermeture du tribunal."
     assert judged(named_verdict, attribution=named).checkworthy
+
+
+# ---------------------------------------------------------------------------
+# Round 3 (blind5): failure modes, tested on invented sentences
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Mieux vaut un accord imparfait signé que trois traités parfaits en attente.", "fr"),
+        ("Rien ne dit que ces sanctions suffiront à tarir le trafic.", "fr"),
+        ("Le calendrier n'avait évidemment pas été fixé au hasard.", "fr"),
+        ("Des drones bon marché : de quoi saturer les défenses de la ville !", "fr"),
+        ("Un barrage ne remplacera jamais une vraie diplomatie de l'eau.", "fr"),
+        ("Le comité reste pourtant un organe fragile.", "fr"),
+        (
+            "Sans les pièces venues de Chine, la production se serait arrêtée depuis longtemps.",
+            "fr",
+        ),
+    ],
+)
+def test_the_authors_preference_doubt_forecast_and_counterfactual_are_opinions(
+    text: str, language: str
+) -> None:
+    judgement = judge_one(text, language=language)
+    assert judgement.kind is UnitKind.OPINION, judgement.reasons
+    assert not judgement.checkworthy
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "attribution"),
+    [
+        # a short call to the reader before a colon, then a told past event
+        ("Ne vous y trompez pas : Ankara a livré des centaines de blindés.", "fr", None),
+        ("Détrompez-vous : la mairie a vendu le terrain en mai.", "fr", None),
+        # the author telling what they did, not judging
+        ("I cancelled my subscription the next morning.", "en", None),
+        # hedged as reported information: weak words of the author do not turn it into opinion
+        (
+            "Engineers have reportedly failed to repair the pumps because the parts are so rare.",
+            "en",
+            Attribution(status=Status.UNATTRIBUTED, signals=(Signal("hedged", "reportedly"),)),
+        ),
+        ("Leur nombre, longtemps stable, augmente désormais.", "fr", None),
+    ],
+)
+def test_facts_behind_a_lead_in_a_told_act_or_a_reporting_hedge_stay_claims(
+    text: str, language: str, attribution: Attribution | None
+) -> None:
+    judgement = judge_one(text, language=language, attribution=attribution)
+    assert judgement.kind is UnitKind.CLAIM, judgement.reasons
+
+
+def test_a_modal_of_the_author_is_no_reporting_hedge() -> None:
+    hedge = Attribution(status=Status.UNATTRIBUTED, signals=(Signal("hedged", "could have"),))
+    text = "It could have paid for a night bus for a decade."
+    assert judge_one(text, language="en", attribution=hedge).kind is UnitKind.OPINION
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Le quartier vit au rythme infernal des sirènes.", "fr"),
+        ("Une flotte de navires pourris traverse la Baltique.", "fr"),
+        ("Et si le pire restait à venir pour les éleveurs ?", "fr"),
+        ("Et ce n'est pas tout.", "fr"),
+        ("And it gets worse.", "en"),
+        ("Some on the trading floor whisper that the bank could fold by Friday.", "en"),
+        ("Let me tell you about the night the lights went out.", "en"),
+        ("My neighbour rang me at midnight, and she was shaking.", "en"),
+        ("Un cynisme absolu guide ce choix.", "fr"),
+    ],
+)
+def test_round3_sensational_forms(text: str, language: str) -> None:
+    judgement = judge_one(text, language=language)
+    assert judgement.sensational, judgement.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Il se murmure que la mairie pourrait racheter le terrain.",
+        "Le rythme s'est nettement accéléré depuis.",
+        "La réunion est prévue depuis le 4 mars.",
+    ],
+)
+def test_round3_look_alikes_that_stay_neutral(text: str) -> None:
+    judgement = judge_one(text)
+    assert not judgement.sensational, judgement.reasons
+
+
+def test_a_line_in_capitals_standing_alone_is_a_title() -> None:
+    units = make_units("SARDINES EN PÉRIL : LA GRANDE ARNAQUE DES QUOTAS !", "Le texte commence.")
+    first = judge_units(units, {}, language="fr")[0]
+    assert first.kind is UnitKind.HEADING
+    assert first.sensational and not first.checkworthy
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Le rapport ne précise pas le nombre de navires concernés.", "fr"),
+        ("La police n'a pas précisé l'identité des suspects.", "fr"),
+        ("The ministry did not specify how many troops would stay.", "en"),
+    ],
+)
+def test_what_a_source_leaves_unsaid_is_not_checkworthy(text: str, language: str) -> None:
+    said = Attribution(status=Status.ATTRIBUTED)
+    judgement = judge_one(text, language=language, attribution=said)
+    assert judgement.kind is UnitKind.CLAIM
+    assert not judgement.checkworthy, judgement.reasons
+
+
+def test_an_unnamed_speakers_quoted_forecast_is_not_checkworthy() -> None:
+    vague = Attribution(status=Status.VAGUE)
+    forecast = "« Le jour où la digue cédera, ce sera trop tard », prévient un ingénieur."
+    told = "« On nous a promis un chantier, et rien ne sera fait avant l'hiver », dit un voisin."
+    assert not judge_one(forecast, attribution=vague).checkworthy
+    assert judge_one(told, attribution=vague).checkworthy
