@@ -574,6 +574,8 @@ def _drop_html_furniture(soup: Any) -> list[Removed]:
     for tag, reason in candidates:
         if tag.find_parent(lambda t: any(t is c for c, _ in candidates)) is not None:
             continue  # listed with its container
+        if tag.name != "figcaption" and tag.find_parent("figcaption") is not None:
+            continue  # the credit inside a caption goes out with the whole caption
         text = re.sub(r"\s+", " ", tag.get_text(" ", strip=True))
         if text:
             removed.append(Removed(text[:300], reason))
@@ -872,7 +874,8 @@ def _repair(draft: Draft, repairs: list[Repair]) -> None:
 def _glued_heading_end(text: str, start: int) -> int | None:
     """Where a heading glued to the next paragraph ends (``…nord-coréennesC'est``)."""
     window = text[start : start + 120]
-    stop = re.search(r"[.!?…;,:\n«»“”\"]", window)
+    # a heading may hold a comma or a colon ("Le rail, artère de l'échange"), not a sentence end
+    stop = re.search(r"[.!?…;\n«»“”\"]", window)
     limit = stop.start() if stop else len(window)
     for m in GLUED_HEADING_RE.finditer(window, 1, limit):
         left = window[: m.start()]

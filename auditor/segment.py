@@ -207,7 +207,8 @@ _WIRE_CREDIT = re.compile(
 # Disclaimers of opinion columns: "Les opinions exprimées … n'engagent que leur auteur",
 # "The views expressed in this article are those of the author".
 _DISCLAIMER = re.compile(
-    r"(?:.{0,100}\bn['’]engage(?:nt)?\s+que\s+(?:leurs?|son|sa|ses)\s+(?:auteure?s?|signataires?)"
+    r"(?:.{0,100}\bn['’]engage(?:nt)?\s+que\s+(?:leurs?\s+|son\s+|sa\s+|ses\s+|l['’]|les\s+)"
+    r"(?:auteure?s?|signataires?)"
     r"|(?:the\s+)?(?:views|opinions)\s+expressed\b.{0,120}\b(?:authors?|writers?|contributors?)"
     r"(?:['’]s?)?)\b.{0,120}",
     re.IGNORECASE,
@@ -231,6 +232,10 @@ _READER_PROMPT = re.compile(
     r"|this\s+(?:story|article|post|page)\s+(?:will\s+be|is\s+being|has\s+been)\s+updated"
     r"|(?:cet|cette)\s+(?:article|page|dépêche)\s+(?:sera|a\s+été|est)\s+(?:mise?|actualisée?)"
     r"|nous\s+(?:mettrons|actualiserons)\s+(?:à\s+jour\s+)?(?:cet|cette)|stay\s+tuned"
+    r"|retrouvez\s+(?:tous\s+|toutes\s+|l['’]ensemble\s+)?(?:les|nos|de\s+nos)\s+(?:autres\s+)?"
+    r"(?:épisodes|articles|volets|chapitres|reportages|chroniques|enquêtes|vidéos|podcasts)"
+    r"|(?:read|catch\s+up\s+on|find|listen\s+to)\s+(?:all\s+|every\s+|the\s+other\s+|the\s+rest"
+    r"\s+of\s+)(?:the\s+|our\s+)?(?:episodes|instal+ments|parts|stories|articles|columns)"
     r"|restez\s+connectés)\b.{0,200}",
     re.IGNORECASE,
 )
@@ -247,12 +252,32 @@ _CAPTION_CREDIT = re.compile(
     r"\s*(?::|/|©|by|par)?\s*[^()]{1,100}\)\.?",
     re.IGNORECASE,
 )
+# A note that places the article in a series: "Cet article fait partie de notre série « Mers
+# sous tension ». Retrouvez …", "This story is part of our series on …".
+_SERIES_NOTE = re.compile(
+    r"(?:(?:cet|cette|ce)\s+(?:article|reportage|enquête|épisode|texte|entretien|podcast|vidéo"
+    r"|chronique|volet)\s+(?:fait\s+partie|est\s+(?:extrait|le\s+\w+\s+(?:volet|épisode)))"
+    r"\s+(?:de|d['’]|du)\s*(?:une?|notre|la|le|nos|l['’])\s*(?:\w+\s+)?(?:série|dossier|feuilleton"
+    r"|cycle|collection|saga|hors-série|numéro\s+spécial)"
+    r"|this\s+(?:article|story|piece|report|essay|episode|column|interview)\s+is\s+(?:part|the"
+    r"\s+\w+\s+(?:part|installment|instalment|episode))\s+of\s+(?:an?|our|the)\s+(?:\w+\s+)?"
+    r"(?:series|special\s+report|package|collection))\b.{0,250}",
+    re.IGNORECASE,
+)
 _MAX_FURNITURE_LINE = 250
+# French drops the article before a profession: "Léa Morin est chercheuse associée à …".
+_BIO_ROLES = (
+    r"(?:ancien(?:ne)?|chercheu(?:r|se)|enseignante?(?:-chercheu(?:r|se))?|professeure?"
+    r"|ma[îi]tre\s+de\s+conf[ée]rences|docteure?|doctorante?|journaliste|[ée]crivaine?"
+    r"|directeur|directrice|consultante?|avocate?|[ée]conomiste|historien(?:ne)?|politologue"
+    r"|sociologue|g[ée]ographe|juriste|analyste|sp[ée]cialiste|expert(?:e)?|membre"
+    r"|fondat(?:eur|rice)|pr[ée]sident(?:e)?|charg[ée]e?\s+de\s+recherche)"
+)
 # The author's bio closing a column: "Jane Roe is a retired teacher and …", "Paul Morel est
 # un ancien maire de …". Only as the last paragraph of the article.
 _AUTHOR_BIO = re.compile(
     r"[A-ZÀ-Þ][\w’'-]+(?:\s+(?:[A-ZÀ-Þ][\w’'-]+|de|van|von)){1,3}\s+"
-    r"(?:is|est)\s+(?:a|an|the|un|une|l['’]|le|la)\b[^!?]{0,220}"
+    r"(?:is|est)\s+(?:a|an|the|un|une|l['’]|le|la|" + _BIO_ROLES + r")\b[^!?]{0,220}"
 )
 
 # The author named by a byline ("Par Jeanne Roy", "By Sam Lee"), to recognise the closing bio
@@ -267,6 +292,16 @@ _RUBRIC = re.compile(
     r"|column|commentary|d[ée]cryptage|enqu[êe]te|investigation|reportage|entretien|interview"
     r"|exclusif|exclusive|explainer|feature|portrait|r[ée]cit|t[ée]moignage|fact-?check"
     r"|long\s+read|en\s+direct|direct|live|breaking(?:\s+news)?|alerte|br[èe]ve)\s*:?",
+    re.IGNORECASE,
+)
+
+# A rubric in capitals glued to the title by a period: "DIRECT. Moldavie : …", "VIDÉO. …",
+# "INFO FRANCEINFO. …", "EXCLUSIVE. …".
+_RUBRIC_PREFIX = re.compile(
+    r"(?:(?-i:[A-ZÀ-Þ][A-ZÀ-Þ'’ -]{1,30})\s+)?(?:"
+    + _RUBRIC.pattern.removesuffix(r"\s*:?")
+    + r"|vid[ée]os?|photos?|infographie|carte|podcast|audio|watch|info|scoop|urgent)\.\s+"
+    r"(?=[A-ZÀ-Þ0-9«“\"])",
     re.IGNORECASE,
 )
 
@@ -289,7 +324,7 @@ _DATELINE = re.compile(
 # Metadata lines: short fields joined by " · ", " | " or " – " where one field is a byline, a
 # date, an issue number or a reading time ("Analyse · Par Léa Morin · 3 mars 2026", "The Weekly
 # Brief | Issue 48 | Monday, May 4, 2026", "Europe | 6 min read").
-_FIELD_SEP = re.compile(r"\s+[·•|]\s+|\s+[–—]\s+")
+_FIELD_SEP = re.compile(r"\s+[·•|]\s+|\s+[–—-]\s+")
 _MONTHS = (
     r"(?:janv(?:ier|\.)?|f[ée]vr(?:ier|\.)?|mars|avr(?:il|\.)?|mai|juin|juil(?:let|\.)?|ao[uû]t"
     r"|sept(?:embre|\.)?|oct(?:obre|\.)?|nov(?:embre|\.)?|d[ée]c(?:embre|\.)?"
@@ -419,14 +454,15 @@ def _is_breadcrumb(s: str) -> bool:
 
 def _is_furniture_line(s: str) -> bool:
     """Short lines of site furniture: bylines with a role or a date, breadcrumbs, wire
-    credits, column disclaimers, prompts to the reader, tip lines, credited captions,
-    metadata lines and further-reading pointers."""
+    credits, column disclaimers, prompts to the reader, series notes, tip lines, credited
+    captions, metadata lines and further-reading pointers."""
     return (
         (_BYLINE_LINE.fullmatch(s) is not None and s.rstrip()[-1:] not in ".!?")
         or _is_breadcrumb(s)
         or _WIRE_CREDIT.fullmatch(s) is not None
         or _DISCLAIMER.fullmatch(s) is not None
         or _READER_PROMPT.fullmatch(s) is not None
+        or _SERIES_NOTE.fullmatch(s) is not None
         or (_EMAIL.search(s) is not None and _TIP_WORDS.search(s) is not None)
         or _CAPTION_CREDIT.fullmatch(s) is not None
         or _is_metadata_line(s)
@@ -704,8 +740,24 @@ def _strip(text: str, a: int, b: int) -> tuple[int, int]:
 # Headings
 
 
+def _reads_as_title(s: str) -> bool:
+    """A title that ends in "!": two halves around a colon, or shouted in capitals."""
+    letters = [c for c in s if c.isalpha()]
+    upper = sum(c.isupper() for c in letters)
+    return ":" in s or (len(letters) >= 12 and upper >= 0.6 * len(letters))
+
+
 def _looks_like_heading(s: str, first: bool, internal_terms: list[str]) -> bool:
-    """A short single line without final punctuation, starting with a capital."""
+    """A short single line without final punctuation, starting with a capital.
+
+    The title (``first``) may open with a rubric in capitals ("DIRECT. Moldavie : …",
+    "VIDEO. …") and may end in "!" when it reads as a title ("ALERTE : LE PRIX DU GAZ
+    EXPLOSE !", "SHOCKING: The Habit That … (Doctors Hate It!)").
+    """
+    if first and internal_terms and internal_terms[0] == ".":
+        m = _RUBRIC_PREFIX.match(s)
+        if m is not None and m.group(0).rstrip(". ").isupper():
+            s, internal_terms = s[m.end() :], internal_terms[1:]
     if len(s) > (_MAX_TITLE_CHARS if first else _MAX_HEADING_CHARS):
         return False
     words = len(_ALNUM_WORD.findall(s))
@@ -720,7 +772,9 @@ def _looks_like_heading(s: str, first: bool, internal_terms: list[str]) -> bool:
     if not core:
         return False
     last = core[-1]
-    if last in ".!…‼,;:":
+    if last in "!‼" and first and core[-2:-1] not in "!?" and _reads_as_title(core):
+        pass  # a shouted or two-part title; "!!" and "?!" stay sentences
+    elif last in ".!…‼,;:":
         return False
     if last in "?⁇⁈⁉" and not first and ":" not in s:
         return False  # a question, unless it reads as a section title ("X : vers Y ?")

@@ -328,3 +328,83 @@ def test_newsletter_tagline_and_promotions_are_removed_with_their_reason() -> No
         RemovalReason.NEWSLETTER,
         RemovalReason.NEWSLETTER,
     ]
+
+
+def test_a_caption_with_a_credit_inside_is_removed_as_one_piece() -> None:
+    html = """<!doctype html><html lang="fr"><body><article><h1>Le port sous la neige</h1>
+    <p>Le port de Lorient a fermé ses quais lundi matin après une chute de neige inattendue sur la côte bretonne.</p>
+    <figure><img src="quai.jpg" alt="un quai enneigé">
+    <figcaption>Un chalutier bloqué à quai, le 3 mars 2026. <span class="credit">Photo © Y. Le Bris / Ouest Matin</span></figcaption>
+    </figure>
+    <p>Les pêcheurs attendent un redoux pour reprendre la mer, selon la capitainerie qui surveille la météo.</p>
+    </article></body></html>"""
+    article = ingest_text(html, input_format=InputFormat.HTML)
+    captions = [r.text for r in article.removed if r.reason is RemovalReason.PHOTO_CREDIT]
+    assert captions == [
+        "Un chalutier bloqué à quai, le 3 mars 2026. Photo © Y. Le Bris / Ouest Matin"
+    ]
+    assert "chalutier" not in article.text
+    # a credit span outside any caption is still removed on its own
+    bare = html.replace("<figcaption>", "<div>").replace("</figcaption>", "</div>")
+    credits = [
+        r.text
+        for r in ingest_text(bare, input_format=InputFormat.HTML).removed
+        if r.reason is RemovalReason.PHOTO_CREDIT
+    ]
+    assert credits == ["Photo © Y. Le Bris / Ouest Matin"]
+
+
+@pytest.mark.parametrize(
+    ("glued", "heading"),
+    [
+        (
+            "Le maire n'a pas répondu.La digue, dernier rempartLes riverains ont",
+            "La digue, dernier rempart",
+        ),
+        (
+            "The council declined.Ports: the next frontierDock workers say",
+            "Ports: the next frontier",
+        ),
+    ],
+)
+def test_a_glued_heading_may_hold_a_comma_or_a_colon(glued: str, heading: str) -> None:
+    text = f"{glued} attendu des semaines avant la décision finale du préfet."
+    article = ingest_text(text)
+    assert f"\n\n{heading}\n\n" in article.text
+    assert any(r.kind == "glued-heading" for r in article.repairs)
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        # the footer of an e-mailed newsletter (invented)
+        (
+            "You are receiving The Harbour Brief because you subscribed at harbour.example. "
+            "Unsubscribe | Update preferences",
+            RemovalReason.NEWSLETTER,
+        ),
+        (
+            "Vous recevez cette lettre car vous êtes abonnée à Cap Ouest. Se désabonner",
+            RemovalReason.NEWSLETTER,
+        ),
+        ("Se désinscrire · Gérer mes préférences", RemovalReason.NEWSLETTER),
+        # a section banner above the title (invented)
+        ("L'essentiel de l'actualité Océan Indien", RemovalReason.SITE_BANNER),
+        ("Top stories from the Horn of Africa", RemovalReason.SITE_BANNER),
+    ],
+)
+def test_newsletter_footers_and_section_banners(line: str, reason: RemovalReason) -> None:
+    assert classify_furniture(line) == reason
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Vous recevez ce courrier de la préfecture car vous avez déposé un recours.",
+        "You are receiving these warnings because you live in a flood zone, the mayor said.",
+        "L'essentiel de l'actualité a porté sur la grève des dockers.",
+        "Top stories on the front page were about the strike.",
+    ],
+)
+def test_body_sentences_like_newsletter_footers_are_kept(line: str) -> None:
+    assert classify_furniture(line) is None

@@ -1049,3 +1049,90 @@ def test_rubric_label_above_the_title_is_boilerplate() -> None:
     # the same word as a section heading inside the article stays a heading
     inside = "Le cours a chuté.\nAnalyse\nLes mines ferment une à une."
     assert ("heading", "Analyse") in units(inside)
+
+
+# ---------------------------------------------------------------------------
+# Titles ending in "!", rubrics glued to the title, series notes, bylines with a hyphen (invented)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "ALERTE AUX MOUSTIQUES TIGRES : LE SUD-OUEST ENVAHI !",
+        "Canicule : les piscines municipales prises d'assaut !",
+        "WARNING: The Garden Chemical Your Neighbours Still Use (Experts Are Furious!)",
+        "LE GRAND SCANDALE DES FACTURES D'EAU EN BRETAGNE !",
+        "DIRECT. Inondations : la Loire en crue, Orléans évacue ses quais",
+        "VIDÉO. Tempête Ciarán : les images des dégâts à Brest",
+        "EXCLUSIVE. Shipping giant quietly sells its Baltic fleet",
+    ],
+)
+def test_a_shouted_or_rubricked_title_is_a_heading(title: str) -> None:
+    assert units(f"{title}\nLe texte commence ici. Il continue.")[0] == ("heading", title)
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "Quelle semaine pour les cheminots !",
+        "Il pleut encore sur Lorient !!",
+        "Direct. Le maire a parlé",
+        "Enfin ! Le pont rouvre. Les riverains soufflent",
+    ],
+)
+def test_an_exclamation_or_a_lowercase_rubric_first_stays_a_sentence(first: str) -> None:
+    assert units(f"{first}\nLe texte commence ici.")[0][0] == "sentence"
+
+
+def test_an_exclamation_inside_the_article_is_never_a_heading() -> None:
+    line = "LA MAIRIE RECULE : LE MARCHÉ RESTE OUVERT !"
+    assert ("sentence", line) in units(f"Titre du texte\nUn paragraphe.\n{line}\nLa fin.")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # a byline and a date joined by a spaced hyphen
+        "Par Odile Ferrand - Publié le 12 mars 2026 à 18h40",
+        "By Ruth Kaye - May 4, 2026",
+        # series notes and pointers to the other episodes
+        "Cet article fait partie de notre série « Villes englouties ». Retrouvez tous les "
+        "épisodes sur notre site.",
+        "Cette enquête fait partie de notre dossier spécial sur l'eau.",
+        "This story is part of our series on Arctic shipping. Read all the episodes here.",
+        "Retrouvez tous nos reportages dans la rubrique Planète.",
+        # the closing disclaimer with "l'auteur"
+        "Les opinions exprimées dans ce texte n'engagent que l'auteur.",
+    ],
+)
+def test_bylines_series_notes_and_disclaimers_are_boilerplate(line: str) -> None:
+    assert_boilerplate_between_sentences(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Cet article fait partie des textes contestés par l'opposition au Sénat.",
+        "This story is part of a wider pattern of cuts across Europe.",
+        "Par Jupiter - le satellite - les astronomes ont vu un éclair.",
+        "Retrouvez-moi demain à la gare, a-t-il écrit à sa sœur.",
+    ],
+)
+def test_sentences_like_series_notes_or_bylines_are_kept(line: str) -> None:
+    kinds = [k for k, _ in units(f"Début du texte.\n{line}\nFin du texte.")]
+    assert "boilerplate" not in kinds
+
+
+def test_closing_bio_without_article_and_disclaimer_is_boilerplate() -> None:
+    note = (
+        "Odile Ferrand est chercheuse associée à l'Institut des mers du Nord (IMN). "
+        "Les opinions exprimées n'engagent que l'auteure."
+    )
+    ending = units(f"Le port a doublé son trafic.\nLes dockers attendent.\n{note}")
+    assert ending[-1] == ("boilerplate", note)
+    # a news sentence about a named person closing the article stays a sentence
+    news = "Odile Ferrand est attendue lundi à Brest pour signer l'accord."
+    assert units(f"Le port a doublé son trafic.\nLes dockers attendent.\n{news}")[-1] == (
+        "sentence",
+        news,
+    )
