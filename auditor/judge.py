@@ -1388,6 +1388,10 @@ def _spoken_capitals(word: str) -> bool:
     return len(word) >= 3 and bool(_VOWEL.search(word)) and not _CONSONANT_RUN.search(word)
 
 
+#: A section label in capitals opening a title, closed by a full stop: "DIRECT.", "VIDÉO.".
+_RUBRIC_LEAD = re.compile(r"\s*[A-ZÀ-Ý]{3,12}\.\s+(?=\S)")
+
+
 def _caps_hits(
     text: str,
     quotes: Sequence[tuple[int, int]],
@@ -1409,10 +1413,13 @@ def _caps_hits(
             return [_Hit(CLICKBAIT, STRONG, 0, len(text), text.strip(), CAPS)]
         return []
     dateline = _DATELINE.match(text)
+    rubric = _RUBRIC_LEAD.match(text)
     spans: list[tuple[int, int, str]] = []
     for m in words:
         if dateline and m.end() <= dateline.end():
             continue
+        if rubric and m.end() <= rubric.end():
+            continue  # "DIRECT. Moldavie : …", "VIDÉO. …": a section label, not shouting
         word = _ELISION.sub("", m.group())
         key = re.sub(r"['’-]", "", word)
         if key in acronyms or word in acronyms or len(key) < 2:

@@ -520,6 +520,12 @@ def test_wire_datelines_and_unpronounceable_capitals_are_not_shouting() -> None:
         assert "clickbait" not in signal_kinds(judge_one(text)), text
     shouting = judge_one("That is EXACTLY what millions of us do.", language="en")
     assert shouting.sensational
+    # a section label opening a title: "DIRECT. …", "VIDÉO. …"
+    for text in (
+        "DIRECT. Grèce : un incendie menace les faubourgs d'Athènes",
+        "VIDÉO. Le pont de Gênes démoli en quelques secondes",
+    ):
+        assert "clickbait" not in signal_kinds(judge_one(text)), text
 
 
 # ---------------------------------------------------------------------------
