@@ -823,7 +823,7 @@ def run(
     results = evaluate_documents(labels, groups, predict, registry)
     # Sets written and labelled blind (before any run of the auditor on them): see their
     # READMEs for when each was measured blind and when it was later used to find errors.
-    for name in ("heldout", "blind2", "blind3", "blind4", "blind5"):
+    for name in ("heldout", "blind2", "blind3", "blind4", "blind5", "blind6"):
         folder = project / "tests" / "data" / name
         if (folder / "labels").is_dir():
             results.update(
