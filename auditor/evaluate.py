@@ -823,14 +823,20 @@ def run(
     results = evaluate_documents(labels, groups, predict, registry)
     # Sets written and labelled blind (before any run of the auditor on them): see their
     # READMEs for when each was measured blind and when it was later used to find errors.
-    for name in ("heldout", "blind2", "blind3", "blind4", "blind5", "blind6"):
-        folder = project / "tests" / "data" / name
-        if (folder / "labels").is_dir():
-            results.update(
-                evaluate_documents(
-                    load_labels(folder / "labels"), {name: [folder / "articles"]}, predict, registry
-                )
+    # Each is a folder of tests/data with its own articles/ and labels/.
+    data = project / "tests" / "data"
+    blind_sets = sorted(
+        p for p in (data.iterdir() if data.is_dir() else ()) if (p / "labels").is_dir()
+    )
+    for folder in blind_sets:
+        results.update(
+            evaluate_documents(
+                load_labels(folder / "labels"),
+                {folder.name: [folder / "articles"]},
+                predict,
+                registry,
             )
+        )
     datasets: dict[str, LabelScores] = {}
     spans: dict[str, dict[str, float]] = {}
     if with_datasets:
