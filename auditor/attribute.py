@@ -300,6 +300,9 @@ class _Lex:
     research_verbs: frozenset[str] = frozenset()
     finite_followers: frozenset[str] = frozenset()
     production_participles: frozenset[str] = frozenset()
+    plan_verbs: frozenset[str] = frozenset()
+    addressee_verbs: frozenset[str] = frozenset()
+    unidentifying: frozenset[str] = frozenset()
 
 
 _SINGULAR_DEFINITE = frozenset({"le", "la", "l'", "ce", "cet", "cette", "the", "this", "that"})
@@ -633,6 +636,9 @@ def _compiled(language: str, extra_files: tuple[str, ...] = ()) -> _Lex:
         research_verbs=_set(raw, "research_verbs"),
         finite_followers=_set(raw, "finite_followers"),
         production_participles=_set(raw, "production_participles"),
+        plan_verbs=_set(raw, "plan_verbs"),
+        addressee_verbs=_set(raw, "addressee_verbs"),
+        unidentifying=_set(raw, "unidentifying_qualifiers"),
     )
 
 
@@ -2178,7 +2184,7 @@ def _find_matches(ctx: _Ctx, quotes: Sequence[_Quote]) -> list[_Match]:
         after_verb = _skip_right(ctx, end) if end != -1 else n
         if (
             end != -1
-            and t.base in _PLAN_VERBS
+            and t.base in lex.plan_verbs
             and after_verb + 1 < n
             and toks[after_verb].low in {"de", "d'"}
             and toks[after_verb + 1].low.endswith(("er", "ir", "re", "oir"))  # an infinitive
@@ -2539,7 +2545,7 @@ def _verb_match(ctx: _Ctx, i: int, end: int, *, weak: bool, participle: bool) ->
     if (
         np is None
         and right is not None
-        and t.base not in _TELL
+        and t.base not in lex.addressee_verbs
         and k >= 0
         and toks[k].text == ","
         and (left is None or _is_clause(ctx, *left))
@@ -2561,7 +2567,7 @@ def _verb_match(ctx: _Ctx, i: int, end: int, *, weak: bool, participle: bool) ->
         cand = _classify(ctx, left[0], left[1], "subject")
         if cand.kind != "none":
             np = cand
-    if np is None and right is not None and t.base not in _TELL:
+    if np is None and right is not None and t.base not in lex.addressee_verbs:
         # ("told Reuters the plot…": what follows "told" is who was told, not who told)
         cand = _classify(ctx, right[0], right[1], "object")
         if (
@@ -2616,24 +2622,6 @@ def _verb_match(ctx: _Ctx, i: int, end: int, *, weak: bool, participle: bool) ->
     out.append(_Match(cue, cue_start, toks[end - 1].end, np, kind))
     return out + _medium_after(ctx, after)
 
-
-_TELL = frozenset({"tell", "tells", "told", "telling"})
-#: "prévoir de" + infinitive plans an act; "prévoir" + a noun or "que" forecasts.
-_PLAN_VERBS = frozenset(
-    {
-        "prévoit",
-        "prévoient",
-        "prévoyait",
-        "prévoyaient",
-        "prévit",
-        "prévoira",
-        "prévoiront",
-        "prévu",
-        "prévue",
-        "prévus",
-        "prévues",
-    }
-)
 
 #: Words before "que" that make a conjunction, not a relative pronoun ("alors que").
 _CONJUNCTION_BEFORE_QUE = frozenset(
@@ -2855,27 +2843,6 @@ def _named_persons(ctx: _Ctx) -> list[_Ref]:
     return out
 
 
-#: Qualifiers that leave a body unidentified: which Western or foreign service is not said.
-_UNIDENTIFYING = frozenset(
-    {
-        "occidental",
-        "occidentale",
-        "occidentaux",
-        "occidentales",
-        "étrangers",
-        "étrangères",
-        "alliés",
-        "européens",
-        "européennes",
-        "internationaux",
-        "internationales",
-        "western",
-        "foreign",
-        "allied",
-    }
-)
-
-
 def _unidentified_bodies(ctx: _Ctx, k: int, hs: int, he: int, core: int) -> bool:
     """A qualifier of the head itself says no body is identified: "les services de
     renseignement occidentaux", "Western intelligence agencies"; not "le ministère des Affaires
@@ -2893,7 +2860,7 @@ def _unidentified_bodies(ctx: _Ctx, k: int, hs: int, he: int, core: int) -> bool
         for m in range(k, hs)
         if plural and (not toks[m].cap or (m == 0 and m + 1 < len(toks) and not toks[m + 1].cap))
     ]
-    return any(toks[m].low in _UNIDENTIFYING for m in (*after, *before))
+    return any(toks[m].low in ctx.lex.unidentifying for m in (*after, *before))
 
 
 #: Negations of a verb (bare "ne" is not one: "aucun décès n'a été signalé" reports zero).
